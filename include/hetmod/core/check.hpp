@@ -12,7 +12,7 @@
 
 namespace hetmod::check {
 
-/// Formats a double the way messages show values ("nan", "inf", "-3", "0.25").
+/// Formats a double the way messages show values ("NaN", "Inf", "-Inf", "-3", "0.25").
 std::string fmt(double v);
 
 /// Throws Error(status, fn + ": " + what).

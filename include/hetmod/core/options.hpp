@@ -25,7 +25,7 @@ class Options {
   std::string get_string(const std::string& key, const std::string& dflt) const;
   std::vector<double> get_vector(const std::string& key, const std::vector<double>& dflt) const;
 
-  /// Keys that were set but never read by a getter; used to reject unknown keys with a clear error.
+  /// All keys that are set, in sorted order (families use it to reject unknown keys with a clear error).
   std::vector<std::string> keys() const;
 
  private:

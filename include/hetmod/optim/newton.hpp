@@ -1,9 +1,14 @@
 // hetmod/optim/newton.hpp -- trust-region Newton for problems with an analytic Hessian.
 //
-// Each iteration solves the trust-region subproblem with the exact Hessian (More-Sorensen style:
-// Cholesky of H + mu I with mu chosen so the step fits the radius; indefinite H handled by the shift),
-// accepts on the ratio of actual to predicted reduction, and stops when max|grad| <= grad_tol, or the
-// relative change in f and x falls below tolerance. Non-convergence is reported, not thrown.
+// Each iteration solves the trust-region subproblem with the exact Hessian (More-Sorensen style: the
+// step is -(H + mu I)^{-1} g with H + mu I positive semi-definite and mu >= 0 chosen by a safeguarded
+// Newton iteration on the secular equation so the step fits the radius; the eigen-decomposition of H
+// makes the indefinite and the "hard" case exact). Steps are accepted on the ratio of actual to
+// predicted reduction; a trial point with a non-finite objective/gradient/Hessian is rejected and the
+// radius shrunk. The run stops when max|grad| <= grad_tol (converged, unless the Hessian there has a
+// negative eigenvalue: a saddle), when the relative decrease in f stays below ftol_rel for 3 accepted
+// steps or the radius collapses (no progress), or after max_iter iterations. Non-convergence is
+// reported in the record, never thrown. The interrupt hook is polled every iteration.
 #pragma once
 #include <vector>
 
@@ -20,8 +25,19 @@ struct NewtonOptions {
   double max_radius = 1e3;
 };
 
-/// Minimises problem (which must have has_hessian()) from x (overwritten). Throws the objective's
-/// exceptions; Error(invalid_argument) if the problem has no Hessian.
+/// Convergence::code values of minimize_newton (Convergence::optimizer is "newton-tr").
+namespace newton_code {
+constexpr int converged = 1;     ///< max|grad| <= grad_tol at a point with a positive semi-definite Hessian
+constexpr int max_iter = -1;     ///< max_iter iterations done
+constexpr int no_progress = -2;  ///< f stopped decreasing / trust region collapsed before grad_tol was met
+constexpr int bad_start = -3;    ///< objective, gradient or Hessian not finite at the start (x unchanged)
+constexpr int saddle = -4;       ///< max|grad| <= grad_tol but the Hessian has a negative eigenvalue
+}  // namespace newton_code
+
+/// Minimises problem (which must have has_hessian()) from x (length dim(); overwritten by the last
+/// accepted point on return, untouched when an exception propagates). Convergence::iterations counts
+/// Newton iterations. Throws the objective's exceptions, Error(interrupted) on a user interrupt, and
+/// Error(invalid_argument) if the problem has no Hessian or x/options are invalid ("minimize_newton: ...").
 Convergence minimize_newton(Problem& problem, std::vector<double>& x, const NewtonOptions& opt = {});
 
 }  // namespace hetmod::optim

@@ -34,8 +34,18 @@ struct NloptOptions {
   double grad_tol = 1e-5;           ///< converged requires max|grad| <= grad_tol * max(1, |f|) for gradient methods
 };
 
-/// Minimises problem starting at x (overwritten by the best point). Returns the convergence record.
-/// Throws the objective's exception (after force-stop) or Error(invalid_argument) for bad options.
+/// Minimises problem starting at x (length dim(); a start outside [lower, upper] is clamped into it;
+/// overwritten by the best point on return, untouched when an exception propagates). Returns the
+/// convergence record: optimizer "nlopt:<name>", code = the nlopt_result, iterations = objective
+/// evaluations, objective = best f, grad_norm = max-abs projected gradient at the returned point
+/// (components pushing against an active bound count as 0; NaN for derivative-free methods).
+/// converged: gradient methods need an NLopt success code (or ROUNDOFF_LIMITED) AND grad_norm <=
+/// grad_tol * max(1, |f|); derivative-free methods need a success code or ROUNDOFF_LIMITED; running out
+/// of evaluations/time is never converged. A non-finite objective is passed to NLopt as +HUGE_VAL
+/// (non-finite gradient entries as 0) so line searches back off.
+/// Throws the objective's own exception (after force-stop; the problem is not called again),
+/// Error(interrupted) when the interrupt hook fires (polled before every evaluation), or
+/// Error(invalid_argument) for bad options/start ("minimize_nlopt: ...").
 Convergence minimize_nlopt(Problem& problem, std::vector<double>& x, const NloptOptions& opt = {});
 
 /// "LD_LBFGS" etc.

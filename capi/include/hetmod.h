@@ -1,0 +1,352 @@
+/*
+ * hetmod.h -- the stable C API of hetmod (C99).
+ *
+ * Conventions (DESIGN.md section 4):
+ *   - Opaque handles (hetmod_options, hetmod_fit, hetmod_study_result) come in create/free pairs;
+ *     every *_free function accepts NULL (no-op). Handles are not thread-safe for concurrent
+ *     mutation, but distinct handles may be used from distinct threads, and const accessors on one
+ *     handle may run concurrently.
+ *   - Every function returns an int status (HETMOD_OK == 0, negative on error) except the
+ *     const char* getters and the void *_free functions. No C++ exception ever crosses this API.
+ *   - On error, output arguments (*out, caller arrays) are left untouched; the one exception is the
+ *     `needed` out parameter of the buffer functions, which is also set on
+ *     HETMOD_ERR_BUFFER_TOO_SMALL so the caller can retry with a large enough buffer.
+ *   - hetmod_last_error() gives a thread-local message describing the most recent status-returning
+ *     call on this thread: every status-returning function clears it on entry and sets it on failure.
+ *   - Caller-allocated output arrays always come with an explicit length (in elements, int64_t).
+ *     A length that is too short gives HETMOD_ERR_BUFFER_TOO_SMALL; a negative length or a NULL
+ *     pointer where a pointer is required gives HETMOD_ERR_INVALID_ARGUMENT.
+ *   - Strings are written NUL-terminated. For the functions with the signature
+ *       int f(..., char* buf, int64_t buflen, int64_t* needed)
+ *     `*needed` (if needed != NULL) receives the number of bytes required INCLUDING the terminating
+ *     NUL. The pair buf == NULL, buflen == 0 is a pure size query: it returns HETMOD_OK and only sets
+ *     *needed (needed must then be non-NULL).
+ *   - Matrices are column-major; indices are 0-based.
+ *   - Within a major version, signatures and enum values never change; functions are only added.
+ */
+#ifndef HETMOD_H
+#define HETMOD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(HETMOD_C_BUILDING) && (defined(__GNUC__) || defined(__clang__))
+#define HETMOD_API __attribute__((visibility("default")))
+#else
+#define HETMOD_API
+#endif
+
+/* Version of the headers; must equal include/hetmod/core/version.hpp (checked when the library is
+ * built). Compare with hetmod_version() to detect a header/library mismatch at run time. */
+#define HETMOD_VERSION_MAJOR 0
+#define HETMOD_VERSION_MINOR 1
+#define HETMOD_VERSION_PATCH 0
+#define HETMOD_VERSION_STRING "0.1.0"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Status codes (equal to hetmod::Status in include/hetmod/core/error.hpp). Values never change.  */
+/* ---------------------------------------------------------------------------------------------- */
+enum hetmod_status {
+  HETMOD_OK = 0,
+  HETMOD_ERR_INVALID_ARGUMENT = -1, /* NULL pointer, bad shape, NaN, out-of-range index/value    */
+  HETMOD_ERR_DOMAIN = -2,           /* valid in form but outside the model's domain              */
+  HETMOD_ERR_NUMERICAL = -3,        /* non-PD matrix, singular information, overflow             */
+  HETMOD_ERR_INTERRUPTED = -4,      /* user interrupt                                            */
+  HETMOD_ERR_BUFFER_TOO_SMALL = -5, /* caller-allocated output too short (see `needed`)          */
+  HETMOD_ERR_NOT_FOUND = -6,        /* unknown name: option, study, extra, note, statistic       */
+  HETMOD_ERR_UNSUPPORTED = -7,      /* valid request that the library does not implement         */
+  HETMOD_ERR_INTERNAL = -99         /* a bug or out of memory: an unexpected exception was caught */
+};
+
+/* Opaque handles. */
+typedef struct hetmod_options hetmod_options;
+typedef struct hetmod_fit hetmod_fit;
+typedef struct hetmod_study_result hetmod_study_result;
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Version, errors                                                                                 */
+/* ---------------------------------------------------------------------------------------------- */
+
+/* Writes the library's version numbers. All three pointers must be non-NULL. */
+HETMOD_API int hetmod_version(int* major, int* minor, int* patch);
+
+/* The library's version as "MAJOR.MINOR.PATCH". Static storage owned by the library; never NULL. */
+HETMOD_API const char* hetmod_version_string(void);
+
+/* Message of the most recent status-returning hetmod_* call on the calling thread: "" if that call
+ * succeeded (or if no call was made yet), otherwise a message naming the function and the problem.
+ * Owned by the library (thread-local); valid until the next hetmod_* call on the same thread.
+ * Never NULL. Calling it does not change it. */
+HETMOD_API const char* hetmod_last_error(void);
+
+/* A short description of a status code ("ok", "invalid argument", ...; "unknown status" for codes
+ * not listed above). Static storage; never NULL. */
+HETMOD_API const char* hetmod_status_string(int code);
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Options: key/value settings passed to fits and studies                                         */
+/* ---------------------------------------------------------------------------------------------- */
+
+/* Creates an empty options object in *out (caller owns it; release with hetmod_options_free). */
+HETMOD_API int hetmod_options_create(hetmod_options** out);
+
+/* Releases an options object. NULL is a no-op. */
+HETMOD_API void hetmod_options_free(hetmod_options* opt);
+
+/* Sets key (NUL-terminated, non-empty) to a number, replacing any previous value of the key. */
+HETMOD_API int hetmod_options_set_double(hetmod_options* opt, const char* key, double value);
+
+/* Sets key to a string (NUL-terminated; copied). */
+HETMOD_API int hetmod_options_set_string(hetmod_options* opt, const char* key, const char* value);
+
+/* Sets key to a numeric vector value[0..n) (copied). n >= 0; value may be NULL only when n == 0. */
+HETMOD_API int hetmod_options_set_vector(hetmod_options* opt, const char* key, const double* value,
+                                         int64_t n);
+
+/* Removes key if present (not an error if absent). */
+HETMOD_API int hetmod_options_unset(hetmod_options* opt, const char* key);
+
+/* Sets *present to 1 if key is set, 0 otherwise. */
+HETMOD_API int hetmod_options_has(const hetmod_options* opt, const char* key, int* present);
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Fits: results of hetmod_<family>_fit (added per family) and of hetmod_fit_deserialize          */
+/* ---------------------------------------------------------------------------------------------- */
+
+/* Releases a fit. NULL is a no-op. */
+HETMOD_API void hetmod_fit_free(hetmod_fit* fit);
+
+/* Family name ("survival", "sem", ...) as a NUL-terminated string; string-buffer convention. */
+HETMOD_API int hetmod_fit_family(const hetmod_fit* fit, char* buf, int64_t buflen, int64_t* needed);
+
+/* Family-specific model name (e.g. "apgw"); string-buffer convention. */
+HETMOD_API int hetmod_fit_model(const hetmod_fit* fit, char* buf, int64_t buflen, int64_t* needed);
+
+/* Number of estimated coefficients p. */
+HETMOD_API int hetmod_fit_ncoef(const hetmod_fit* fit, int64_t* p);
+
+/* Name of coefficient i (0 <= i < p); string-buffer convention. */
+HETMOD_API int hetmod_fit_coef_name(const hetmod_fit* fit, int64_t i, char* buf, int64_t buflen,
+                                    int64_t* needed);
+
+/* Writes the p coefficients (optimisation scale) to out[0..p); len >= p. */
+HETMOD_API int hetmod_fit_coef(const hetmod_fit* fit, double* out, int64_t len);
+
+/* Writes the p x p covariance matrix (column-major) to out[0..p*p); len >= p*p.
+ * HETMOD_ERR_NOT_FOUND if the fit has no covariance matrix. */
+HETMOD_API int hetmod_fit_vcov(const hetmod_fit* fit, double* out, int64_t len);
+
+/* Maximised log-likelihood. */
+HETMOD_API int hetmod_fit_loglik(const hetmod_fit* fit, double* loglik);
+
+/* Number of free parameters (degrees of freedom of the log-likelihood). */
+HETMOD_API int hetmod_fit_df(const hetmod_fit* fit, int64_t* df);
+
+/* Number of observations. */
+HETMOD_API int hetmod_fit_nobs(const hetmod_fit* fit, int64_t* nobs);
+
+/* Convergence record: *converged is 1 or 0, *code the optimiser's return code, *iterations the
+ * iterations or function evaluations, *grad_norm the max-abs gradient (NaN when unknown).
+ * All four pointers must be non-NULL. Non-convergence is a result, not an error. */
+HETMOD_API int hetmod_fit_convergence(const hetmod_fit* fit, int* converged, int* code,
+                                      int* iterations, double* grad_norm);
+
+/* Human-readable convergence reason; string-buffer convention. */
+HETMOD_API int hetmod_fit_convergence_reason(const hetmod_fit* fit, char* buf, int64_t buflen,
+                                             int64_t* needed);
+
+/* Name of the optimiser that produced the fit (e.g. "nlopt:LD_LBFGS"); string-buffer convention. */
+HETMOD_API int hetmod_fit_optimizer(const hetmod_fit* fit, char* buf, int64_t buflen,
+                                    int64_t* needed);
+
+/* Family-specific numeric output `name`: writes its m values to out[0..m) and m to *needed (if
+ * needed != NULL). out == NULL with len == 0 is a size query. HETMOD_ERR_NOT_FOUND if the fit has no
+ * extra of that name; HETMOD_ERR_BUFFER_TOO_SMALL (with *needed set) if len < m. */
+HETMOD_API int hetmod_fit_extra(const hetmod_fit* fit, const char* name, double* out, int64_t len,
+                                int64_t* needed);
+
+/* Names of all extras, sorted, separated by '\n' (no trailing newline; "" if none);
+ * string-buffer convention. */
+HETMOD_API int hetmod_fit_extra_names(const hetmod_fit* fit, char* buf, int64_t buflen,
+                                      int64_t* needed);
+
+/* Family-specific text output `name` (warnings, flags); string-buffer convention.
+ * HETMOD_ERR_NOT_FOUND if the fit has no note of that name. */
+HETMOD_API int hetmod_fit_note(const hetmod_fit* fit, const char* name, char* buf, int64_t buflen,
+                               int64_t* needed);
+
+/* Names of all notes, sorted, separated by '\n' (no trailing newline); string-buffer convention. */
+HETMOD_API int hetmod_fit_note_names(const hetmod_fit* fit, char* buf, int64_t buflen,
+                                     int64_t* needed);
+
+/* Serialises the fit to a portable, versioned binary blob (may contain NUL bytes). Writes the blob
+ * to buf[0..n) and n to *needed (if needed != NULL); buf == NULL with buflen == 0 is a size query;
+ * HETMOD_ERR_BUFFER_TOO_SMALL (with *needed set) if buflen < n. */
+HETMOD_API int hetmod_fit_serialize(const hetmod_fit* fit, unsigned char* buf, int64_t buflen,
+                                    int64_t* needed);
+
+/* Reads a blob written by hetmod_fit_serialize (any format version up to this library's) into a new
+ * fit in *out (caller owns it; release with hetmod_fit_free). A corrupt, truncated or foreign blob
+ * gives HETMOD_ERR_INVALID_ARGUMENT; nothing is ever read beyond buf[len-1]. */
+HETMOD_API int hetmod_fit_deserialize(const unsigned char* buf, int64_t len, hetmod_fit** out);
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Simulation studies                                                                              */
+/* ---------------------------------------------------------------------------------------------- */
+
+/* Names of the registered studies, sorted, separated by '\n' (no trailing newline);
+ * string-buffer convention. */
+HETMOD_API int hetmod_sim_study_names(char* buf, int64_t buflen, int64_t* needed);
+
+/* Runs replicates first..last (inclusive, 0-based) of the registered study `study_name`, built with
+ * study_options (NULL = all defaults), master seed `seed`, on `threads` threads (<= 0: all hardware
+ * threads). Replicate r always uses the random stream (seed, r), so results are identical for any
+ * thread count and any split of 0..R-1 into ranges (e.g. across a job array).
+ * HETMOD_ERR_NOT_FOUND for an unknown study. The result is stored in *out (caller owns it; release
+ * with hetmod_study_result_free). Replicates that fail are recorded as not converged with NaN
+ * estimates; they are not an error of this call. */
+HETMOD_API int hetmod_sim_run(const char* study_name, const hetmod_options* study_options,
+                              uint64_t seed, int64_t first, int64_t last, int threads,
+                              hetmod_study_result** out);
+
+/* Releases a study result. NULL is a no-op. */
+HETMOD_API void hetmod_study_result_free(hetmod_study_result* res);
+
+/* Number of parameters k of the study. */
+HETMOD_API int hetmod_study_nparam(const hetmod_study_result* res, int64_t* k);
+
+/* Name of parameter i (0 <= i < k); string-buffer convention. */
+HETMOD_API int hetmod_study_param_name(const hetmod_study_result* res, int64_t i, char* buf,
+                                       int64_t buflen, int64_t* needed);
+
+/* Number of replicates R in the result (last - first + 1). */
+HETMOD_API int hetmod_study_nrep(const hetmod_study_result* res, int64_t* nrep);
+
+/* Replicate indices (as passed to the study, i.e. first..last) to out[0..R); len >= R. */
+HETMOD_API int hetmod_study_replicates(const hetmod_study_result* res, int64_t* out, int64_t len);
+
+/* Per-replicate rows: est and se receive R x k matrices (column-major: est[r + R*j] is parameter j
+ * of the r-th replicate in the result), converged[0..R) receives 1/0. len is the length of est and
+ * of se and must be >= R*k; converged must have room for R ints. All three must be non-NULL. */
+HETMOD_API int hetmod_study_rows(const hetmod_study_result* res, double* est, double* se,
+                                 int* converged, int64_t len);
+
+/* Counts: replicates run, replicates that converged, replicates whose estimator failed (threw). */
+HETMOD_API int hetmod_study_counts(const hetmod_study_result* res, int64_t* nrep,
+                                   int64_t* nconverged, int64_t* nfailed);
+
+/* One performance statistic per parameter (Morris, White & Crowther 2019) to out[0..k); len >= k.
+ * stat is one of "truth", "n_used", "mean", "bias", "bias_mcse", "rel_bias", "rel_bias_mcse",
+ * "empse", "empse_mcse", "mean_se", "mean_se_mcse", "rmse", "rmse_mcse", "coverage",
+ * "coverage_mcse", "power", "power_mcse" (HETMOD_ERR_NOT_FOUND otherwise). Coverage and power use
+ * a 95% level. */
+HETMOD_API int hetmod_study_summary(const hetmod_study_result* res, const char* stat, double* out,
+                                    int64_t len);
+
+/* Proportion of replicates that converged and its Monte Carlo standard error. */
+HETMOD_API int hetmod_study_convergence_rate(const hetmod_study_result* res, double* rate,
+                                             double* mcse);
+
+/* ---- survival ---- */
+/* ---------------------------------------------------------------------------------------------- */
+/* Survival: APGW multi-parameter regression (hetmod::survival, spec/survival.md)                  */
+/*                                                                                                  */
+/* Four parameters, each with its own design matrix (column-major, n x p_k, intercept included by   */
+/* the caller as a column of ones; p_k == 0 fixes the parameter at its link-scale 0, i.e. phi = 1,   */
+/* lambda = 1, gamma = 1, kappa = 0; x_k may then be NULL):                                          */
+/*   phi    AFT scale,     log link         lambda  PH scale,        log link                        */
+/*   gamma  power shape,   log link         kappa   shape selector,  log(1 + kappa) link             */
+/* H(t) = lambda (1+kappa)/kappa [(1 + (phi t)^gamma/(1+kappa))^kappa - 1].                          */
+/* Coefficients: the free blocks in the order phi, lambda, gamma, kappa, named "<par>:<name>".       */
+/* A distribution fixes some parameters structurally (their p_k must be 0): weibull kappa and one    */
+/* of phi/lambda; exponential also gamma; burr, gompertz, cure_limit kappa; loglogistic lambda and   */
+/* kappa; pgw lambda (its kappa slot has the link log(kappa)). For cure_limit the slots mean         */
+/* phi -> mu, lambda -> theta, gamma -> gamma.                                                       */
+/* Censoring codes (survival::Surv type "interval"): see HETMOD_SURV_RIGHT.. below.                  */
+/* ---------------------------------------------------------------------------------------------- */
+
+/* Distributions (values equal hetmod::survival::Dist; never change). */
+#define HETMOD_SURV_DIST_APGW 0
+#define HETMOD_SURV_DIST_WEIBULL 1
+#define HETMOD_SURV_DIST_EXPONENTIAL 2
+#define HETMOD_SURV_DIST_BURR 3
+#define HETMOD_SURV_DIST_LOGLOGISTIC 4
+#define HETMOD_SURV_DIST_PGW 5
+#define HETMOD_SURV_DIST_GOMPERTZ 6
+#define HETMOD_SURV_DIST_CURE_LIMIT 7
+
+/* Censoring codes of `status`. */
+#define HETMOD_SURV_RIGHT 0    /* right-censored at time                  */
+#define HETMOD_SURV_EVENT 1    /* event at time                           */
+#define HETMOD_SURV_LEFT 2     /* left-censored: event before time        */
+#define HETMOD_SURV_INTERVAL 3 /* interval-censored: event in (time, time2] */
+
+/* Prediction types (values equal hetmod::survival::PredictType; never change). */
+#define HETMOD_SURV_PREDICT_SURVIVAL 0     /* S(t)                                    */
+#define HETMOD_SURV_PREDICT_HAZARD 1       /* h(t)                                    */
+#define HETMOD_SURV_PREDICT_CUMHAZ 2       /* H(t)                                    */
+#define HETMOD_SURV_PREDICT_DENSITY 3      /* f(t)                                    */
+#define HETMOD_SURV_PREDICT_QUANTILE 4     /* t_p with F(t_p) = p; `at` holds p        */
+#define HETMOD_SURV_PREDICT_RMST 5         /* restricted mean to horizon `at`         */
+#define HETMOD_SURV_PREDICT_CURE 6         /* cure fraction S(Inf); `at` ignored      */
+#define HETMOD_SURV_PREDICT_HAZARD_RATIO 7 /* h(t | row) / h(t | reference row)       */
+#define HETMOD_SURV_PREDICT_TIME_RATIO 8   /* time ratio of row vs reference row      */
+
+/* Fits the model by maximum likelihood and stores the result in *out (caller owns it; release with
+ * hetmod_fit_free). time, status: n values (required); time2: n values or NULL (required if any
+ * status is HETMOD_SURV_INTERVAL; the upper interval ends); entry: n left-truncation times or NULL;
+ * weights: n case weights >= 0 or NULL. x_<par>: n x p_<par> column-major or NULL when p_<par> == 0.
+ * dist: HETMOD_SURV_DIST_*. opt (NULL = defaults): the core's keys "maxit", "tol", "starts",
+ * "start" (vector), "scale", "seed", "gamma_max", "probe", plus the C-API keys "offset_<par>" (vector of
+ * length n, added to that linear predictor) and "names_<par>" (string of p_<par> '\n'-separated
+ * coefficient names; default "x0", "x1", ...). Bad data (times <= 0 or non-finite, unknown status
+ * codes, time2 <= time on interval rows, entry >= time, all rows right-censored, singular designs)
+ * gives HETMOD_ERR_INVALID_ARGUMENT with a message naming the row. Non-convergence and boundary
+ * flags are results: see hetmod_fit_convergence and the note "flags" (comma-separated, "" for a clean
+ * interior MLE: "threshold_boundary", "cure_boundary", "scale_boundary", "phi_lambda_confounded";
+ * the note "boundary" explains them). Extras: "vcov_robust" (p x p, column-major), "aic", "bic",
+ * boundary diagnostics ("threshold_loglik", "cure_limit_loglik", "cure_limit_coef", ...), and
+ * "surv_dist", "surv_block_size" (used by hetmod_surv_predict). Option "probe" (0/1) as in the
+ * core: probe the threshold boundary after an interior fit (default 1). */
+HETMOD_API int hetmod_surv_fit(const double* time, const double* time2, const int32_t* status,
+                               const double* entry, const double* weights, int64_t n,
+                               const double* x_phi, int64_t p_phi, const double* x_lambda,
+                               int64_t p_lambda, const double* x_gamma, int64_t p_gamma,
+                               const double* x_kappa, int64_t p_kappa, int dist,
+                               const hetmod_options* opt, hetmod_fit** out);
+
+/* Predictions from a survival fit for nrow covariate rows at nat points `at` (times; probabilities
+ * for QUANTILE; horizons for RMST; ignored for CURE). x_<par>: nrow x p_<par> column-major with the
+ * fit's block sizes (see hetmod_fit_extra "surv_block_size"; NULL when 0). ref_<par>: the reference
+ * rows (same shapes), required for HAZARD_RATIO and TIME_RATIO and ignored otherwise. Writes the
+ * nrow x m matrices (column-major; m = nat, or 1 for CURE) of estimates, delta-method standard
+ * errors and `level` confidence limits to est, se, lo, hi (each of length len >= nrow * m; se, lo
+ * and hi may be NULL). */
+HETMOD_API int hetmod_surv_predict(const hetmod_fit* fit, int64_t nrow, const double* x_phi,
+                                   const double* x_lambda, const double* x_gamma,
+                                   const double* x_kappa, const double* ref_phi,
+                                   const double* ref_lambda, const double* ref_gamma,
+                                   const double* ref_kappa, const double* at, int64_t nat, int type,
+                                   double level, double* est, double* se, double* lo, double* hi,
+                                   int64_t len);
+
+/* Draws one event time per row (INFINITY for cured subjects) at coefficient vector coef[0..ncoef)
+ * of distribution `dist`, with designs x_<par> (nrow x p_<par>, column-major, NULL when p == 0;
+ * ncoef == p_phi + p_lambda + p_gamma + p_kappa), using the library's generator seeded with `seed`
+ * (same seed, same times on every platform). Writes times[0..nrow); len >= nrow. */
+HETMOD_API int hetmod_surv_simulate(int dist, const double* coef, int64_t ncoef, int64_t nrow,
+                                    const double* x_phi, int64_t p_phi, const double* x_lambda,
+                                    int64_t p_lambda, const double* x_gamma, int64_t p_gamma,
+                                    const double* x_kappa, int64_t p_kappa, uint64_t seed,
+                                    double* times, int64_t len);
+/* ---- end survival ---- */
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* HETMOD_H */

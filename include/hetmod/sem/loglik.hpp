@@ -1,0 +1,89 @@
+// hetmod/sem/loglik.hpp -- internal kernels of the SEM family (not part of the public facade).
+//
+// RamStructure: the cells of A, S, M each with a free-parameter index or a fixed value.
+// Kernel: preallocated workspace; one call evaluates Sigma, mu, the objective and its gradient
+// without heap allocation (raw loops: the matrices are small). See src/sem/loglik.cpp for the
+// numbered outline of the equations.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "hetmod/sem/model.hpp"
+
+namespace hetmod::sem::detail {
+
+enum Mat : int { mat_a = 0, mat_s = 1, mat_m = 2 };
+
+struct Cell {
+  int mat = mat_s;
+  int row = 0, col = 0;  ///< for S, row/col as written (symmetric); for M, col = 0
+  int par = -1;          ///< free-parameter index or -1
+  double value = 0;      ///< fixed value
+};
+
+struct RamStructure {
+  int p = 0, m = 0, npar = 0;
+  bool means = false;
+  std::vector<Cell> cells;
+};
+
+/// Cells of a model's RAM representation (fixed rows with NaN value are an error).
+RamStructure ram_structure(const Model& model);
+
+/// Objective selector for Kernel::objective.
+enum class Obj : int { ml = 0, gls = 1, uls = 2 };
+
+/// Workspace for one model and one set of sample moments.
+class Kernel {
+ public:
+  Kernel(RamStructure ram, const std::vector<double>& sample_cov, const std::vector<double>& sample_mean);
+
+  /// Fills A, S, M from theta and computes B = (I-A)^{-1}, Sigma, mu. Returns false if I-A is singular.
+  bool implied(const double* theta);
+  /// F at theta (ML/GLS/ULS), gradient if grad != null. +inf when undefined (Sigma not PD).
+  double objective(Obj obj, const double* theta, double* grad);
+  /// Per-case ML score-like gradient: gradient of F_ML with S replaced by d d^T (d = x_i - mu) and
+  /// mean term switched off; requires implied() and sigma_inv (call objective(ml) first).
+  void case_gradient(const double* d, double* grad);
+  /// dSigma/dtheta_k (p*p each, column-major, stacked: npar*p*p) and dmu (npar*p) at the last implied().
+  void jacobian(std::vector<double>& dsigma, std::vector<double>& dmu);
+  /// Expected information per observation (npar*npar) at the last implied() (needs Sigma PD).
+  std::vector<double> expected_information();
+
+  const RamStructure& ram() const { return ram_; }
+  const std::vector<double>& sigma() const { return sigma_; }
+  const std::vector<double>& mu() const { return mu_; }
+  const std::vector<double>& A() const { return A_; }
+  const std::vector<double>& S() const { return S_; }
+  const std::vector<double>& B() const { return B_; }
+  double det_i_minus_a() const { return det_; }
+  double logdet_sample() const { return logdet_s_; }
+  bool sample_pd() const { return sample_pd_; }
+  std::size_t evaluations() const { return nevals_; }
+
+ private:
+  void fill(const double* theta);
+  bool invert_i_minus_a();
+  bool sigma_inverse();  ///< Cholesky of Sigma -> sigma_inv_, logdet_sigma_; false if not PD
+  void gradient_from_w(const double* wmat, const double* dvec, double* grad);
+
+  RamStructure ram_;
+  int p_, m_;
+  std::vector<double> scov_, smean_, scov_inv_;
+  double logdet_s_ = 0;
+  bool sample_pd_ = true;
+  // workspace
+  std::vector<double> A_, S_, M_, lu_, B_, sigma_, mu_, chol_, sigma_inv_, W_, tmp_, C_, SBt_, BM_, d_, wd_;
+  std::vector<int> piv_;
+  std::vector<int> a_cols_;   ///< distinct columns of free A cells
+  int nilpotent_k_ = 0;       ///< k with (pattern of A)^k = 0, or 0 if A may be cyclic
+  double det_ = 1, logdet_sigma_ = 0;
+  std::size_t nevals_ = 0;
+};
+
+/// Lower Cholesky in place of an n*n column-major matrix; returns false if not PD. logdet optional.
+bool cholesky_inplace(double* a, int n, double* logdet);
+/// Inverse of an SPD matrix from its lower Cholesky factor L (n*n) into out (n*n).
+void cholesky_inverse(const double* l, int n, double* out);
+
+}  // namespace hetmod::sem::detail

@@ -1,0 +1,331 @@
+// survival_glue.cpp -- R glue for the APGW multi-parameter regression family (hetmod/survival/model.hpp).
+//
+// Thin adapter (DESIGN.md section 2): converts R vectors/matrices into non-owning views, calls the C++
+// facade inside hetmod_r::guarded (glue.h), and converts the result back into plain R lists. No
+// statistics here. Conventions:
+//   - X and offsets are lists of four elements in parameter order (phi, lambda, gamma, kappa); X[[k]]
+//     is an n x p_k double matrix (p_k = 0 for a fixed parameter), offsets[[k]] has length n or 0.
+//   - Coefficient vectors hold the free blocks only, in parameter order, intercept first.
+//   - status codes: 0 right-censored, 1 event, 2 left-censored, 3 interval-censored (time, time2].
+//   - Randomness: the seed goes to hetmod::Rng (stream `stream` of master `seed`); R's RNG is never
+//     touched from C++.
+#include <Rcpp.h>
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "glue.h"
+#include "hetmod/core/check.hpp"
+#include "hetmod/core/log.hpp"
+#include "hetmod/core/options.hpp"
+#include "hetmod/random/rng.hpp"
+#include "hetmod/survival/model.hpp"
+
+namespace {
+
+namespace hs = hetmod::survival;
+
+// Named R list -> hetmod::Options (numbers, numeric vectors, single strings).
+hetmod::Options surv_options(const Rcpp::List& options) {
+  hetmod::Options out;
+  if (options.size() == 0) return out;
+  Rcpp::CharacterVector names = options.names();
+  for (R_xlen_t i = 0; i < options.size(); ++i) {
+    const std::string key = Rcpp::as<std::string>(names[i]);
+    SEXP v = options[i];
+    switch (TYPEOF(v)) {
+      case REALSXP:
+      case INTSXP:
+      case LGLSXP: {
+        Rcpp::NumericVector x(v);
+        if (key != "start" && x.size() == 1) {
+          out.set(key, static_cast<double>(x[0]));
+        } else {
+          out.set(key, std::vector<double>(x.begin(), x.end()));
+        }
+        break;
+      }
+      case STRSXP: {
+        Rcpp::CharacterVector x(v);
+        hetmod::check::require(x.size() == 1 && !Rcpp::CharacterVector::is_na(x[0]), "surv_mpr",
+                               "option '" + key + "' must be a single string");
+        out.set(key, Rcpp::as<std::string>(x[0]));
+        break;
+      }
+      default:
+        hetmod::check::fail("surv_mpr", "option '" + key + "' must be numeric, logical or a string");
+    }
+  }
+  return out;
+}
+
+// Keeps the R objects alive while the views into them are used.
+struct DesignHolder {
+  std::vector<Rcpp::NumericMatrix> x;
+  std::vector<Rcpp::NumericVector> off;
+  hs::Design design;
+  int64_t nrow = -1;
+};
+
+void build_design(const char* fn, const Rcpp::List& X, const Rcpp::List& offsets, DesignHolder& h) {
+  hetmod::check::require(X.size() == hs::kNumPar, fn, "X must be a list of 4 design matrices");
+  hetmod::check::require(offsets.size() == hs::kNumPar, fn, "offsets must be a list of 4 vectors");
+  h.x.clear();
+  h.off.clear();
+  for (int k = 0; k < hs::kNumPar; ++k) {
+    SEXP xk = X[k];
+    hetmod::check::require(Rf_isMatrix(xk) && TYPEOF(xk) == REALSXP, fn,
+                           std::string("X[[") + std::to_string(k + 1) + "]] must be a double matrix");
+    h.x.emplace_back(xk);
+    SEXP ok = offsets[k];
+    hetmod::check::require(TYPEOF(ok) == REALSXP || Rf_length(ok) == 0, fn,
+                           std::string("offsets[[") + std::to_string(k + 1) + "]] must be numeric");
+    h.off.emplace_back(Rf_length(ok) == 0 ? Rcpp::NumericVector(0) : Rcpp::NumericVector(ok));
+  }
+  for (int k = 0; k < hs::kNumPar; ++k) {
+    Rcpp::NumericMatrix& m = h.x[static_cast<size_t>(k)];
+    const int64_t nr = m.nrow();
+    if (h.nrow < 0) h.nrow = nr;
+    hetmod::check::require(nr == h.nrow, fn, "the design matrices must have the same number of rows");
+    auto& pd = h.design.par[static_cast<size_t>(k)];
+    pd.x = hetmod::data::MatView(m.begin(), nr, m.ncol());
+    const Rcpp::NumericVector& o = h.off[static_cast<size_t>(k)];
+    pd.offset = hetmod::data::VecView(o.begin(), o.size());
+    pd.names.clear();
+    SEXP dn = Rf_getAttrib(m, R_DimNamesSymbol);
+    SEXP cn = Rf_isNull(dn) ? R_NilValue : VECTOR_ELT(dn, 1);
+    for (int j = 0; j < m.ncol(); ++j) {
+      if (!Rf_isNull(cn) && STRING_ELT(cn, j) != NA_STRING) {
+        pd.names.emplace_back(CHAR(STRING_ELT(cn, j)));
+      } else {
+        pd.names.push_back("x" + std::to_string(j));
+      }
+    }
+  }
+}
+
+hetmod::data::VecView view(const Rcpp::NumericVector& v) { return hetmod::data::VecView(v.begin(), v.size()); }
+
+hs::SurvData make_data(const Rcpp::NumericVector& time, const Rcpp::NumericVector& time2,
+                       const Rcpp::IntegerVector& status, const Rcpp::NumericVector& entry,
+                       const Rcpp::NumericVector& weights) {
+  hs::SurvData d;
+  d.time = view(time);
+  d.time2 = view(time2);
+  d.status = hetmod::data::IntVecView(reinterpret_cast<const int32_t*>(status.begin()), status.size());
+  d.entry = view(entry);
+  d.weights = view(weights);
+  return d;
+}
+
+Rcpp::NumericVector as_numeric(const std::vector<double>& v) { return Rcpp::NumericVector(v.begin(), v.end()); }
+
+// SurvFit -> named R list (the FitResult fields, blocks, flags, extras, notes).
+Rcpp::List fit_to_list(const hs::SurvFit& f) {
+  const auto& r = f.result;
+  const R_xlen_t p = static_cast<R_xlen_t>(r.coef.size());
+  Rcpp::NumericMatrix vcov(r.vcov.size() == static_cast<size_t>(p * p) ? p : 0,
+                           r.vcov.size() == static_cast<size_t>(p * p) ? p : 0);
+  if (vcov.nrow() == p) std::copy(r.vcov.begin(), r.vcov.end(), vcov.begin());
+  Rcpp::List extras;
+  for (const auto& kv : r.extras) extras[kv.first] = as_numeric(kv.second);
+  Rcpp::CharacterVector notes;
+  {
+    std::vector<std::string> nn, vv;
+    for (const auto& kv : r.notes) {
+      nn.push_back(kv.first);
+      vv.push_back(kv.second);
+    }
+    notes = Rcpp::CharacterVector(vv.begin(), vv.end());
+    notes.names() = Rcpp::CharacterVector(nn.begin(), nn.end());
+  }
+  Rcpp::IntegerVector bstart(f.block_start.begin(), f.block_start.end());
+  Rcpp::IntegerVector bsize(f.block_size.begin(), f.block_size.end());
+  Rcpp::List out = Rcpp::List::create(
+      Rcpp::Named("coefficients") = as_numeric(r.coef),
+      Rcpp::Named("coef_names") = Rcpp::CharacterVector(r.coef_names.begin(), r.coef_names.end()),
+      Rcpp::Named("vcov") = vcov, Rcpp::Named("loglik") = r.loglik,
+      Rcpp::Named("df") = static_cast<double>(r.df), Rcpp::Named("nobs") = static_cast<double>(r.nobs),
+      Rcpp::Named("converged") = r.convergence.converged, Rcpp::Named("code") = r.convergence.code,
+      Rcpp::Named("optimizer") = r.convergence.optimizer, Rcpp::Named("reason") = r.convergence.reason,
+      Rcpp::Named("iterations") = r.convergence.iterations,
+      Rcpp::Named("grad_norm") = r.convergence.grad_norm);
+  out["extras"] = extras;
+  out["notes"] = notes;
+  out["block_start"] = bstart;
+  out["block_size"] = bsize;
+  out["flags"] = Rcpp::CharacterVector(f.flags.begin(), f.flags.end());
+  out["dist"] = std::string(hs::dist_name(f.dist));
+  out["model"] = r.model;
+  return out;
+}
+
+Rcpp::NumericMatrix as_matrix(const std::vector<double>& v, int64_t nr, int64_t nc) {
+  Rcpp::NumericMatrix m(static_cast<int>(nr), static_cast<int>(nc));
+  if (static_cast<int64_t>(v.size()) == nr * nc) {
+    std::copy(v.begin(), v.end(), m.begin());
+  } else {
+    std::fill(m.begin(), m.end(), NA_REAL);
+  }
+  return m;
+}
+
+uint64_t to_seed(double seed, const char* fn) {
+  hetmod::check::require(std::isfinite(seed) && seed >= 0 && seed == std::floor(seed) && seed <= 9007199254740992.0,
+                         fn, "seed is " + hetmod::check::fmt(seed) + ", but must be a whole number in [0, 2^53]");
+  return static_cast<uint64_t>(seed);
+}
+
+}  // namespace
+
+// Fits one model. Returns the FitResult fields plus block sizes, flags, extras and notes.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List surv_fit_cpp(Rcpp::NumericVector time, Rcpp::NumericVector time2, Rcpp::IntegerVector status,
+                        Rcpp::NumericVector entry, Rcpp::NumericVector weights, Rcpp::List X,
+                        Rcpp::List offsets, std::string dist, Rcpp::List options) {
+  return hetmod_r::guarded([&] {
+    DesignHolder h;
+    build_design("surv_mpr", X, offsets, h);
+    const hs::SurvData data = make_data(time, time2, status, entry, weights);
+    const hetmod::Options opt = surv_options(options);
+    const hs::SurvFit f = hs::fit(data, h.design, hs::dist_from_name(dist), opt);
+    return fit_to_list(f);
+  });
+}
+
+// Log-likelihood (and optionally its gradient and Hessian) at a given coefficient vector.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List surv_loglik_cpp(Rcpp::NumericVector time, Rcpp::NumericVector time2, Rcpp::IntegerVector status,
+                           Rcpp::NumericVector entry, Rcpp::NumericVector weights, Rcpp::List X,
+                           Rcpp::List offsets, std::string dist, Rcpp::NumericVector coef, int deriv) {
+  return hetmod_r::guarded([&] {
+    DesignHolder h;
+    build_design("surv_loglik", X, offsets, h);
+    const hs::SurvData data = make_data(time, time2, status, entry, weights);
+    std::vector<double> b(coef.begin(), coef.end()), g, H;
+    const double ll = hs::loglik(data, h.design, hs::dist_from_name(dist), b, deriv >= 1 ? &g : nullptr,
+                                 deriv >= 2 ? &H : nullptr);
+    const int64_t p = static_cast<int64_t>(b.size());
+    Rcpp::List out = Rcpp::List::create(Rcpp::Named("loglik") = ll);
+    if (deriv >= 1) out["gradient"] = as_numeric(g);
+    if (deriv >= 2) out["hessian"] = as_matrix(H, p, p);
+    return out;
+  });
+}
+
+// Predictions (type = hetmod::survival::PredictType value). With `paired`, row i is evaluated at at[i]
+// only (length(at) == nrow) and the result has one column.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List surv_predict_cpp(Rcpp::NumericVector coef, Rcpp::NumericMatrix vcov, std::string dist,
+                            Rcpp::IntegerVector block_size, Rcpp::List X, Rcpp::List offsets,
+                            Rcpp::NumericVector at, int type, double level, Rcpp::List Xref,
+                            Rcpp::List offref, bool paired) {
+  return hetmod_r::guarded([&] {
+    const char* fn = "predict.surv_mpr";
+    hs::SurvFit fit;
+    fit.dist = hs::dist_from_name(dist);
+    hetmod::check::require(block_size.size() == hs::kNumPar, fn, "block_size must have length 4");
+    int start = 0;
+    for (int k = 0; k < hs::kNumPar; ++k) {
+      fit.block_start[static_cast<size_t>(k)] = start;
+      fit.block_size[static_cast<size_t>(k)] = block_size[k];
+      start += block_size[k];
+    }
+    hetmod::check::require(start == coef.size(), fn, "coef does not match the block sizes");
+    fit.result.family = "survival";
+    fit.result.model = dist;
+    fit.result.coef.assign(coef.begin(), coef.end());
+    fit.result.coef_names.assign(static_cast<size_t>(coef.size()), std::string());
+    if (vcov.nrow() == coef.size() && vcov.ncol() == coef.size()) fit.result.vcov.assign(vcov.begin(), vcov.end());
+    fit.result.df = static_cast<int64_t>(coef.size());
+    hetmod::check::require(type >= 0 && type <= 8, fn, "type code " + std::to_string(type) + " is out of range");
+    const auto ptype = static_cast<hs::PredictType>(type);
+    DesignHolder h, href;
+    build_design(fn, X, offsets, h);
+    const bool has_ref = Xref.size() > 0;
+    if (has_ref) {
+      build_design(fn, Xref, offref, href);
+      hetmod::check::require(href.nrow == h.nrow, fn, "reference must have as many rows as newdata");
+    }
+    std::vector<double> a(at.begin(), at.end());
+    const int64_t n = h.nrow;
+    if (!paired) {
+      const hs::Prediction pr = hs::predict(fit, h.design, a, ptype, level, has_ref ? &href.design : nullptr);
+      return Rcpp::List::create(Rcpp::Named("estimate") = as_matrix(pr.estimate, pr.nrow, pr.ncol),
+                                Rcpp::Named("se") = as_matrix(pr.se, pr.nrow, pr.ncol),
+                                Rcpp::Named("lower") = as_matrix(pr.lower, pr.nrow, pr.ncol),
+                                Rcpp::Named("upper") = as_matrix(pr.upper, pr.nrow, pr.ncol));
+    }
+    hetmod::check::require(static_cast<int64_t>(a.size()) == n, fn, "paired prediction needs one time per row");
+    // Row by row: copy row i of every design into one-row matrices and predict at at[i].
+    std::vector<double> est(static_cast<size_t>(n)), se(static_cast<size_t>(n)), lo(static_cast<size_t>(n)),
+        hi(static_cast<size_t>(n));
+    std::array<std::vector<double>, hs::kNumPar> xr, orow, xrr, orr;
+    hs::Design one = h.design, oneref = has_ref ? href.design : h.design;
+    for (int64_t i = 0; i < n; ++i) {
+      for (int k = 0; k < hs::kNumPar; ++k) {
+        const size_t kk = static_cast<size_t>(k);
+        auto fill = [&](const hs::Design& src, std::vector<double>& xbuf, std::vector<double>& obuf,
+                        hs::Design& dst) {
+          const auto& pd = src.par[kk];
+          xbuf.resize(static_cast<size_t>(pd.x.ncol));
+          for (int64_t j = 0; j < pd.x.ncol; ++j) xbuf[static_cast<size_t>(j)] = pd.x(i, j);
+          dst.par[kk].x = hetmod::data::MatView(xbuf.data(), 1, pd.x.ncol);
+          if (pd.offset.empty()) {
+            dst.par[kk].offset = hetmod::data::VecView();
+          } else {
+            obuf.assign(1, pd.offset[i]);
+            dst.par[kk].offset = hetmod::data::VecView(obuf.data(), 1);
+          }
+        };
+        fill(h.design, xr[kk], orow[kk], one);
+        if (has_ref) fill(href.design, xrr[kk], orr[kk], oneref);
+      }
+      const std::vector<double> ai(1, a[static_cast<size_t>(i)]);
+      const hs::Prediction pr = hs::predict(fit, one, ai, ptype, level, has_ref ? &oneref : nullptr);
+      const auto get = [](const std::vector<double>& v) { return v.empty() ? NA_REAL : v[0]; };
+      est[static_cast<size_t>(i)] = get(pr.estimate);
+      se[static_cast<size_t>(i)] = get(pr.se);
+      lo[static_cast<size_t>(i)] = get(pr.lower);
+      hi[static_cast<size_t>(i)] = get(pr.upper);
+      if ((i & 255) == 255) hetmod::check_interrupt(fn);
+    }
+    return Rcpp::List::create(Rcpp::Named("estimate") = as_matrix(est, n, 1),
+                              Rcpp::Named("se") = as_matrix(se, n, 1),
+                              Rcpp::Named("lower") = as_matrix(lo, n, 1),
+                              Rcpp::Named("upper") = as_matrix(hi, n, 1));
+  });
+}
+
+// Simulated event times (Inf = cured) for every row of the designs at `coef`, from stream `stream` of
+// the master seed `seed`; afterwards `n_uniform` U(0,1) draws from the same generator (used by the R
+// side to draw censoring times), so one (seed, stream) pair fixes the whole simulated data set.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List surv_simulate_cpp(Rcpp::List X, Rcpp::List offsets, std::string dist, Rcpp::NumericVector coef,
+                             double seed, double stream, int n_uniform) {
+  return hetmod_r::guarded([&] {
+    const char* fn = "simulate.surv_mpr";
+    DesignHolder h;
+    build_design(fn, X, offsets, h);
+    hetmod::Rng rng = hetmod::Rng::for_stream(to_seed(seed, fn), to_seed(stream, fn));
+    const std::vector<double> b(coef.begin(), coef.end());
+    const std::vector<double> t = hs::simulate_times(h.design, hs::dist_from_name(dist), b, rng);
+    hetmod::check::require(n_uniform >= 0, fn, "n_uniform must be >= 0");
+    std::vector<double> u(static_cast<size_t>(n_uniform));
+    for (auto& x : u) x = rng.uniform_open();
+    return Rcpp::List::create(Rcpp::Named("times") = as_numeric(t), Rcpp::Named("u") = as_numeric(u));
+  });
+}
+
+// Names of the distributions in the order of their integer codes (checks the R table against the core).
+// [[Rcpp::export(rng = false)]]
+Rcpp::CharacterVector surv_dist_names_cpp() {
+  return hetmod_r::guarded([&] {
+    Rcpp::CharacterVector out(8);
+    for (int d = 0; d < 8; ++d) out[d] = hs::dist_name(static_cast<hs::Dist>(d));
+    return out;
+  });
+}

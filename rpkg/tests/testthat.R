@@ -1,0 +1,4 @@
+library(testthat)
+library(hetmod)
+
+test_check("hetmod")

@@ -1,0 +1,434 @@
+// src/sdpcluster/fit.cpp -- the fit() facade: validation, options, and the method drivers.
+//
+// 1. Validation at the boundary: k in [1, n], finite x, at least k distinct rows, covariance checks.
+// 2. Baselines: k-means (baseline.cpp), EM-GMM.
+// 3. Peng-Wei SDP: C = -Xc Xc^T (Xc centred), exact ADMM for n <= exact_max, else Burer-Monteiro
+//    (or refusal); spectral rounding. objective = relaxed within sum of squares tr(Xc^T Xc) + <C, Z>.
+// 4. LA-SDP (spec 1.3) with user covariances: lifted ADMM, spectral rounding of sum_k Z_k, clusters
+//    matched to covariance blocks by maximal mass sum_{i in c} (Z_k 1)_i (Hungarian).
+// 5. iLA-SDP (spec 1.4): alternate Sigma_k = M_k / m_k + eps I (M_k = X^T (diag(Z_k 1) - Z_k) X,
+//    m_k = 1^T Z_k 1) with the LA-SDP solve warm-started from the previous Z_k; lifted objective
+//    recorded after each covariance step (non-increasing up to the ADMM tolerance); each sweep's
+//    partition is rounded spectrally and the partition with the best regularised profile -2l is kept.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+#include "hetmod/core/check.hpp"
+#include "hetmod/data/validate.hpp"
+#include "hetmod/numeric/arma_linalg.hpp"
+#include "internal.hpp"
+
+namespace hetmod::sdpcluster {
+
+using namespace detail;
+
+namespace {
+
+struct Opts {
+  int n_init = 10, max_iter = 300, sdp_max_iter = 20000, em_n_init = 1, sweeps = 20, bm_rank = 0;
+  double tol = 1e-6, time_limit = 600, ridge = -1, em_tol = 1e-10, rho = 0, eps = -1;
+  int64_t exact_max = 1500;
+  bool scale = false, keep_membership = false, lowrank_eig = true;
+  std::string large_n = "lowrank", ila_init = "sdp";
+  CovType cov = CovType::full, ila_cov = CovType::full;
+  std::vector<double> sigma;
+};
+
+Opts read_options(const Options& o) {
+  const char* fn = "sdpcluster_fit";
+  Opts r;
+  r.n_init = static_cast<int>(o.get_int("n_init", 10));
+  r.max_iter = static_cast<int>(o.get_int("max_iter", 300));
+  r.sdp_max_iter = static_cast<int>(o.get_int("sdp_max_iter", 20000));
+  r.em_n_init = static_cast<int>(o.get_int("em_n_init", 1));
+  r.sweeps = static_cast<int>(o.get_int("sweeps", 20));
+  r.bm_rank = static_cast<int>(o.get_int("bm_rank", 0));
+  r.tol = o.get_double("tol", 1e-6);
+  r.time_limit = o.get_double("time_limit", 600);
+  r.ridge = o.get_double("ridge", -1);
+  r.em_tol = o.get_double("em_tol", 1e-10);
+  r.rho = o.get_double("rho", 0);
+  r.eps = o.get_double("eps", -1);
+  r.exact_max = o.get_int("exact_max", 1500);
+  r.scale = o.get_bool("scale", false);
+  r.keep_membership = o.get_bool("keep_membership", false);
+  r.lowrank_eig = o.get_bool("lowrank_eig", true);
+  r.large_n = o.get_string("large_n", "lowrank");
+  r.ila_init = o.get_string("ila_init", "sdp");
+  r.cov = cov_type_from_name(o.get_string("cov_type", "full"));
+  r.ila_cov = cov_type_from_name(o.get_string("ila_cov", "full"));
+  r.sigma = o.get_vector("sigma", {});
+  static const std::vector<std::string> known = {
+      "n_init", "max_iter", "sdp_max_iter", "tol", "time_limit", "scale", "keep_membership", "cov_type",
+      "ridge", "em_n_init", "em_tol", "exact_max", "large_n", "rho", "lowrank_eig", "bm_rank", "sigma", "eps",
+      "sweeps", "ila_init", "ila_cov"};
+  for (const auto& key : o.keys()) {
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      std::string list;
+      for (const auto& kk : known) list += (list.empty() ? "" : ", ") + kk;
+      check::fail(fn, "unknown option '" + key + "' (known: " + list + ")");
+    }
+  }
+  check::at_least(fn, "n_init", r.n_init, 1);
+  check::at_least(fn, "max_iter", r.max_iter, 1);
+  check::at_least(fn, "sdp_max_iter", r.sdp_max_iter, 1);
+  check::at_least(fn, "em_n_init", r.em_n_init, 1);
+  check::at_least(fn, "sweeps", r.sweeps, 1);
+  check::at_least(fn, "exact_max", r.exact_max, 1);
+  check::at_least(fn, "bm_rank", r.bm_rank, 0);
+  check::in_range(fn, "tol", r.tol, 1e-14, 1.0);
+  check::positive(fn, "time_limit", r.time_limit);
+  check::positive(fn, "em_tol", r.em_tol);
+  check::nonnegative(fn, "rho", r.rho);
+  check::require(r.large_n == "lowrank" || r.large_n == "refuse", fn,
+                 "large_n is '" + r.large_n + "', but must be 'lowrank' or 'refuse'");
+  check::require(r.ila_init == "sdp" || r.ila_init == "kmeans", fn,
+                 "ila_init is '" + r.ila_init + "', but must be 'sdp' or 'kmeans'");
+  if (r.ridge != -1) check::nonnegative(fn, "ridge", r.ridge);
+  if (r.eps != -1) check::nonnegative(fn, "eps", r.eps);
+  return r;
+}
+
+// Means, MLE covariances (+ ridge) and weights of a hard partition.
+void partition_summary(const arma::mat& x, const arma::uvec& lab, int k, double ridge, ClusterResult& res) {
+  const arma::uword p = x.n_cols;
+  arma::mat means(static_cast<arma::uword>(k), p, arma::fill::zeros);
+  res.covariances.assign(static_cast<size_t>(k) * p * p, 0.0);
+  res.weights.assign(static_cast<size_t>(k), 0.0);
+  for (int j = 0; j < k; ++j) {
+    const arma::uvec idx = arma::find(lab == static_cast<arma::uword>(j));
+    res.weights[static_cast<size_t>(j)] = static_cast<double>(idx.n_elem) / static_cast<double>(x.n_rows);
+    if (idx.n_elem == 0) continue;
+    const arma::mat xs = x.rows(idx);
+    means.row(static_cast<arma::uword>(j)) = arma::mean(xs, 0);
+    const arma::mat xc = xs.each_row() - means.row(static_cast<arma::uword>(j));
+    arma::mat s = xc.t() * xc / static_cast<double>(idx.n_elem);
+    s.diag() += ridge;
+    std::copy(s.begin(), s.end(), res.covariances.begin() + static_cast<std::ptrdiff_t>(static_cast<size_t>(j) * p * p));
+  }
+  res.means = to_std(means);
+}
+
+void set_labels(const arma::uvec& lab, ClusterResult& res) {
+  res.labels.resize(lab.n_elem);
+  for (arma::uword i = 0; i < lab.n_elem; ++i) res.labels[i] = static_cast<int>(lab(i));
+}
+
+double mean_col_var(const arma::mat& x) {
+  if (x.n_rows < 2) return 1.0;
+  const double v = arma::mean(arma::var(x, 1, 0));
+  return v > 0 ? v : 1.0;
+}
+
+AdmmOptions admm_opts(const Opts& o) {
+  AdmmOptions a;
+  a.tol = o.tol;
+  a.max_iter = o.sdp_max_iter;
+  a.time_limit = o.time_limit;
+  a.rho = o.rho;
+  a.lowrank = o.lowrank_eig;
+  return a;
+}
+
+// Covariance step of iLA-SDP from soft memberships Z_k.
+std::vector<arma::mat> ila_sigma(const arma::mat& x, const std::vector<arma::mat>& z, CovType cov, double eps) {
+  const arma::uword p = x.n_cols;
+  std::vector<arma::mat> m(z.size());
+  std::vector<double> mk(z.size());
+  for (size_t b = 0; b < z.size(); ++b) {
+    const arma::vec r = arma::sum(z[b], 1);
+    mk[b] = arma::accu(r);
+    const arma::mat xr = x.each_col() % r;
+    arma::mat mm = x.t() * xr - x.t() * (z[b] * x);
+    m[b] = 0.5 * (mm + mm.t());
+  }
+  std::vector<arma::mat> s(z.size());
+  if (cov == CovType::tied) {
+    arma::mat tot(p, p, arma::fill::zeros);
+    double mt = 0;
+    for (size_t b = 0; b < z.size(); ++b) {
+      tot += m[b];
+      mt += mk[b];
+    }
+    const arma::mat t = tot / mt + eps * arma::eye(p, p);
+    for (auto& v : s) v = t;
+    return s;
+  }
+  for (size_t b = 0; b < z.size(); ++b) {
+    const arma::mat base = m[b] / mk[b];
+    if (cov == CovType::full) {
+      s[b] = base + eps * arma::eye(p, p);
+    } else if (cov == CovType::diagonal) {
+      s[b] = arma::diagmat(base.diag() + eps);
+    } else {
+      s[b] = (arma::trace(base) / static_cast<double>(p) + eps) * arma::eye(p, p);
+    }
+  }
+  return s;
+}
+
+double lifted_objective(const std::vector<arma::mat>& c, const std::vector<arma::mat>& z) {
+  double v = 0;
+  for (size_t b = 0; b < c.size(); ++b) v += arma::dot(c[b], z[b]);
+  return v;
+}
+
+// Map rounded clusters to covariance blocks by maximal mass (Hungarian on -mass).
+std::vector<int> match_blocks(const arma::uvec& lab, const std::vector<arma::mat>& z, int k) {
+  arma::mat mass(static_cast<arma::uword>(k), static_cast<arma::uword>(k), arma::fill::zeros);
+  for (size_t b = 0; b < z.size(); ++b) {
+    const arma::vec r = arma::sum(z[b], 1);
+    for (arma::uword i = 0; i < lab.n_elem; ++i) mass(lab(i), b) += r(i);
+  }
+  return hungarian_min(-mass);
+}
+
+}  // namespace
+
+ClusterResult fit(data::MatView xv, int k, Method method, const Options& options, Rng& rng) {
+  const char* fn = "sdpcluster_fit";
+  check::not_null(fn, "x", xv.data, xv.nrow * xv.ncol);
+  check::at_least(fn, "nrow(x)", xv.nrow, 1);
+  check::at_least(fn, "ncol(x)", xv.ncol, 1);
+  check::require(k >= 1 && k <= xv.nrow, fn,
+                 "k is " + std::to_string(k) + ", but must be in [1, n = " + std::to_string(xv.nrow) + "]");
+  data::check_finite(fn, "x", xv);
+  const Opts o = read_options(options);
+  const arma::mat x0 = to_arma(xv);
+  const arma::uword n = x0.n_rows, p = x0.n_cols;
+  if (k > 1) {  // at least k distinct rows (duplicates only cannot be split into k clusters)
+    std::vector<arma::uword> idx(n);
+    for (arma::uword i = 0; i < n; ++i) idx[i] = i;
+    auto less = [&](arma::uword a, arma::uword b) {
+      for (arma::uword j = 0; j < p; ++j)
+        if (x0(a, j) != x0(b, j)) return x0(a, j) < x0(b, j);
+      return false;
+    };
+    std::sort(idx.begin(), idx.end(), less);
+    arma::uword distinct = 1;
+    for (arma::uword i = 1; i < n; ++i)
+      if (less(idx[i - 1], idx[i])) ++distinct;
+    check::require(distinct >= static_cast<arma::uword>(k), fn,
+                   "x has only " + std::to_string(distinct) + " distinct rows, but k = " + std::to_string(k) +
+                       " clusters need at least k distinct points");
+  }
+  ClusterResult res;
+  res.method = method;
+  res.n = static_cast<int64_t>(n);
+  res.p = static_cast<int64_t>(p);
+  res.k = k;
+  res.loglik = std::numeric_limits<double>::quiet_NaN();
+  res.bic = res.icl = std::numeric_limits<double>::quiet_NaN();
+  const double ridge = o.ridge >= 0 ? o.ridge : 1e-6 * mean_col_var(x0);
+
+  // centred (optionally scaled) data for SDP methods; constant columns are kept unscaled
+  arma::mat xc = x0.each_row() - arma::mean(x0, 0);
+  if (o.scale) {
+    arma::rowvec sd = arma::stddev(x0, 0, 0);
+    for (arma::uword j = 0; j < p; ++j)
+      if (sd(j) > 0) xc.col(j) /= sd(j);
+  }
+
+  switch (method) {
+    case Method::kmeans: {
+      KmeansOut km = kmeans(x0, k, o.n_init, o.max_iter, rng);
+      set_labels(km.labels, res);
+      partition_summary(x0, km.labels, k, 0.0, res);
+      res.objective = km.inertia;
+      res.iterations = km.iterations;
+      res.converged = km.converged;
+      return res;
+    }
+    case Method::em_gmm: {
+      if (o.cov == CovType::full || o.cov == CovType::tied) {
+        check::require(!(ridge == 0 && static_cast<arma::uword>(k) > 0 && p >= n), fn,
+                       "p = " + std::to_string(p) + " >= n = " + std::to_string(n) +
+                           ": full covariances are singular without a ridge (set option ridge > 0)",
+                       Status::domain);
+      }
+      if (ridge == 0) {
+        const arma::rowvec sd = arma::stddev(x0, 0, 0);
+        for (arma::uword j = 0; j < p; ++j)
+          check::require(sd(j) > 0, fn,
+                         "column " + std::to_string(j) +
+                             " of x is constant: its covariance is singular without a ridge (set option ridge > 0)",
+                         Status::domain);
+      }
+      GmmOut g = em_gmm(x0, k, o.cov, ridge, o.em_n_init, o.max_iter, o.em_tol, rng, arma::uvec());
+      set_labels(g.labels, res);
+      res.means = to_std(g.means);
+      res.covariances.clear();
+      for (const auto& c : g.covs) res.covariances.insert(res.covariances.end(), c.begin(), c.end());
+      res.weights = to_std(g.weights);
+      res.loglik = g.loglik;
+      res.df = g.df;
+      res.bic = -2.0 * g.loglik + g.df * std::log(static_cast<double>(n));
+      double ent = 0;
+      for (arma::uword i = 0; i < n; ++i) {
+        const double z = g.resp(i, g.labels(i));
+        if (z > 0) ent -= std::log(z);
+      }
+      res.icl = res.bic + 2.0 * ent;
+      res.objective = -g.loglik;
+      res.iterations = g.iterations;
+      res.converged = g.converged;
+      return res;
+    }
+    case Method::sdp_kmeans:
+    case Method::bm_kmeans: {
+      const bool use_bm = method == Method::bm_kmeans || static_cast<int64_t>(n) > o.exact_max;
+      arma::uvec lab;
+      if (use_bm) {
+        if (method == Method::sdp_kmeans) {
+          check::require(o.large_n != "refuse", fn,
+                         "n = " + std::to_string(n) + " exceeds exact_max = " + std::to_string(o.exact_max) +
+                             " and large_n = 'refuse': the exact SDP would need O(n^2) memory and O(n^3) per iteration",
+                         Status::unsupported);
+          res.messages.push_back("n = " + std::to_string(n) + " > exact_max = " + std::to_string(o.exact_max) +
+                                 ": solved by the Burer-Monteiro low-rank path instead of the exact ADMM");
+        }
+        BmOptions bo;
+        bo.rank = o.bm_rank;
+        bo.tol = o.tol;
+        bo.max_iter = o.sdp_max_iter;
+        bo.time_limit = o.time_limit;
+        arma::mat u;
+        res.certificate = bm_kmeans(xc, k, bo, rng, u);
+        lab = factor_round(u, k, rng, o.n_init);
+        res.objective = arma::accu(arma::square(xc)) + res.certificate.primal_objective;
+        if (o.keep_membership) res.membership = to_std(u * u.t());
+      } else {
+        const arma::mat c = -xc * xc.t();
+        arma::mat z;
+        res.certificate = admm_peng_wei(c, k, admm_opts(o), z);
+        lab = spectral_round(z, k, rng, o.n_init);
+        res.objective = arma::accu(arma::square(xc)) + res.certificate.primal_objective;
+        if (o.keep_membership) res.membership = to_std(z);
+      }
+      set_labels(lab, res);
+      partition_summary(x0, lab, k, 0.0, res);
+      res.converged = res.certificate.converged;
+      res.iterations = res.certificate.iterations;
+      return res;
+    }
+    case Method::la_sdp: {
+      check::same_size(fn, "length of option sigma (k * p * p)", static_cast<int64_t>(o.sigma.size()),
+                       static_cast<int64_t>(k) * static_cast<int64_t>(p * p));
+      check::finite(fn, "sigma", o.sigma.data(), static_cast<int64_t>(o.sigma.size()));
+      std::vector<arma::mat> sig;
+      for (int b = 0; b < k; ++b) sig.emplace_back(o.sigma.data() + static_cast<size_t>(b) * p * p, p, p);
+      const double eps = o.eps >= 0 ? o.eps : 0.0;
+      const std::vector<arma::mat> c = la_costs(x0, sig, eps);
+      std::vector<arma::mat> z;
+      const arma::vec t(static_cast<arma::uword>(k), arma::fill::ones);
+      res.certificate = admm_lifted(c, t, admm_opts(o), z);
+      arma::mat zs(n, n, arma::fill::zeros);
+      for (const auto& b : z) zs += b;
+      const arma::uvec lab = spectral_round(zs, k, rng, o.n_init);
+      set_labels(lab, res);
+      partition_summary(x0, lab, k, 0.0, res);
+      const std::vector<int> match = match_blocks(lab, z, k);
+      for (int j = 0; j < k; ++j) {
+        const auto b = static_cast<size_t>(match[static_cast<size_t>(j)]);
+        std::copy(sig[b].begin(), sig[b].end(),
+                  res.covariances.begin() + static_cast<std::ptrdiff_t>(static_cast<size_t>(j) * p * p));
+      }
+      res.objective = res.certificate.primal_objective;
+      res.converged = res.certificate.converged;
+      res.iterations = res.certificate.iterations;
+      if (o.keep_membership) res.membership = to_std(zs);
+      return res;
+    }
+    case Method::ila_sdp: {
+      // 0. initial partition
+      arma::uvec lab;
+      if (o.ila_init == "sdp") {
+        if (static_cast<int64_t>(n) > o.exact_max) {
+          check::fail(fn, "iLA-SDP needs the exact solver: n = " + std::to_string(n) + " exceeds exact_max = " +
+                              std::to_string(o.exact_max), Status::unsupported);
+        }
+        arma::mat z;
+        (void)admm_peng_wei(-xc * xc.t(), k, admm_opts(o), z);
+        lab = spectral_round(z, k, rng, o.n_init);
+      } else {
+        lab = kmeans(x0, k, o.n_init, o.max_iter, rng).labels;
+      }
+      double eps = o.eps;
+      if (eps < 0) {  // 1e-3 tr(S_pooled) / p from the initial partition
+        double tr = 0;
+        for (int j = 0; j < k; ++j) {
+          const arma::uvec idx = arma::find(lab == static_cast<arma::uword>(j));
+          if (idx.n_elem == 0) continue;
+          const arma::mat xs = x0.rows(idx);
+          tr += arma::accu(arma::square(xs.each_row() - arma::mean(xs, 0)));
+        }
+        eps = 1e-3 * tr / static_cast<double>(n * p);
+        if (!(eps > 0)) eps = 1e-3 * mean_col_var(x0);
+      }
+      std::vector<arma::mat> z(static_cast<size_t>(k), arma::mat(n, n, arma::fill::zeros)), dual;
+      for (int j = 0; j < k; ++j) {
+        const arma::uvec idx = arma::find(lab == static_cast<arma::uword>(j));
+        check::require(idx.n_elem > 0, fn, "the initial partition has an empty cluster", Status::numerical);
+        const double w = 1.0 / static_cast<double>(idx.n_elem);
+        for (arma::uword a : idx)
+          for (arma::uword b : idx) z[static_cast<size_t>(j)](a, b) = w;
+      }
+      arma::uvec best_lab = lab;
+      double best_prof = profile_m2ll(x0, lab, k, eps);
+      std::vector<arma::mat> best_sig, sig;
+      arma::uvec prev = lab;
+      double prev_obj = arma::datum::inf;
+      int sweep = 0;
+      for (sweep = 1; sweep <= o.sweeps; ++sweep) {
+        sig = ila_sigma(x0, z, o.ila_cov, eps);
+        const std::vector<arma::mat> c = la_costs(x0, sig, eps);
+        const double obj = lifted_objective(c, z);
+        res.sweep_objective.push_back(obj);
+        if (sweep == 1) best_sig = sig;
+        const bool small_change = std::abs(prev_obj - obj) <= 1e-6 * (1.0 + std::abs(obj));
+        prev_obj = obj;
+        if (small_change) {
+          res.converged = true;
+          break;
+        }
+        AdmmOptions ao = admm_opts(o);
+        res.certificate = admm_lifted(c, arma::vec(static_cast<arma::uword>(k), arma::fill::ones), ao, z, &dual);
+        arma::mat zs(n, n, arma::fill::zeros);
+        for (const auto& b : z) zs += b;
+        const arma::uvec nl = spectral_round(zs, k, rng, o.n_init);
+        const double prof = profile_m2ll(x0, nl, k, eps);
+        res.sweep_profile.push_back(prof);
+        if (prof < best_prof) {
+          best_prof = prof;
+          best_lab = nl;
+          best_sig = ila_sigma(x0, z, o.ila_cov, eps);
+          const std::vector<int> match = match_blocks(nl, z, k);
+          std::vector<arma::mat> mapped(static_cast<size_t>(k));
+          for (int j = 0; j < k; ++j) mapped[static_cast<size_t>(j)] = best_sig[static_cast<size_t>(match[static_cast<size_t>(j)])];
+          best_sig = mapped;
+        }
+        if (arma::all(nl == prev) && sweep > 1 &&
+            std::abs(res.sweep_objective[res.sweep_objective.size() - 2] - obj) <= 1e-4 * (1.0 + std::abs(obj))) {
+          res.converged = true;
+          ++sweep;
+          break;
+        }
+        prev = nl;
+        if (o.keep_membership) res.membership = to_std(zs);
+      }
+      res.iterations = sweep - 1;
+      set_labels(best_lab, res);
+      partition_summary(x0, best_lab, k, eps, res);
+      res.objective = best_prof;
+      std::ostringstream msg;
+      msg << "iLA-SDP: eps = " << eps << ", " << res.iterations << " sweeps";
+      res.messages.push_back(msg.str());
+      return res;
+    }
+  }
+  check::fail(fn, "unknown method");
+}
+
+}  // namespace hetmod::sdpcluster

@@ -1,0 +1,106 @@
+// src/sdpcluster/internal.hpp -- Armadillo-level kernels shared by the sdpcluster sources (not public).
+//
+// Conventions: X is n x p (rows = observations); labels are 0-based arma::uvec; a membership matrix
+// is n x n. Every kernel takes its randomness from an hetmod::Rng.
+#pragma once
+#include <armadillo>
+#include <string>
+#include <vector>
+
+#include "hetmod/random/rng.hpp"
+#include "hetmod/sdpcluster/model.hpp"
+
+namespace hetmod::sdpcluster::detail {
+
+// ---- metrics.cpp -----------------------------------------------------------------------------
+/// Min-cost assignment of an r x c cost matrix (r <= c allowed either way): assignment[i] = column
+/// of row i, or -1 when r > c and row i is unassigned.
+std::vector<int> hungarian_min(const arma::mat& cost);
+
+// ---- fit.cpp: baselines ----------------------------------------------------------------------
+struct KmeansOut {
+  arma::uvec labels;
+  arma::mat centers;  // k x p
+  double inertia = 0;
+  int iterations = 0;
+  bool converged = false;
+};
+/// Lloyd's algorithm with k-means++ seeding; best of n_init runs by inertia.
+KmeansOut kmeans(const arma::mat& x, int k, int n_init, int max_iter, Rng& rng);
+/// One Lloyd run from given centres.
+KmeansOut lloyd(const arma::mat& x, arma::mat centers, int max_iter);
+/// k-means++ seeding (D^2 sampling with 2 + log k local trials, as in sklearn).
+arma::mat kmeanspp_seed(const arma::mat& x, int k, Rng& rng);
+
+struct GmmOut {
+  arma::mat means;              // k x p
+  std::vector<arma::mat> covs;  // k of p x p (tied: all equal)
+  arma::vec weights;            // k
+  arma::mat resp;               // n x k responsibilities
+  arma::uvec labels;
+  double loglik = 0, penalized = 0;
+  std::vector<double> trace;    // penalized objective per iteration
+  std::vector<double> loglik_trace;
+  int iterations = 0;
+  bool converged = false;
+  int df = 0;
+};
+/// EM for a Gaussian mixture; init_labels (if non-empty) gives the first start.
+GmmOut em_gmm(const arma::mat& x, int k, CovType cov, double ridge, int n_init, int max_iter, double tol,
+              Rng& rng, const arma::uvec& init_labels);
+/// Log densities n x k of the components (log N(x_i | mu_k, Sigma_k)).
+arma::mat component_logdens(const arma::mat& x, const arma::mat& means, const std::vector<arma::mat>& covs,
+                            const char* fn);
+/// Row-wise log-sum-exp.
+arma::vec logsumexp_rows(const arma::mat& a);
+
+// ---- admm.cpp: exact SDP solver ----------------------------------------------------------------
+struct AdmmOptions {
+  double tol = 1e-6;
+  int max_iter = 20000;
+  double time_limit = 600;
+  double rho = 0;          // 0: automatic
+  bool balance = true;
+  bool lowrank = true;     // partial eigen-decomposition once the rank settles
+};
+/// Projection onto {Z psd, Z 1 = 1, tr Z = k} (Frobenius), of symmetric V.
+arma::mat project_psd_affine(const arma::mat& v, double k, int* rank = nullptr);
+/// Closed-form projection onto {sum_k X_k 1 = 1, tr X_k = t_k} for symmetric V_k (spec 2.2).
+std::vector<arma::mat> project_affine_lifted(const std::vector<arma::mat>& v, const arma::vec& t);
+/// Euclidean projection of the eigenvalues onto {l >= 0, sum l = t} (returns the shift theta).
+double simplex_shift(const arma::vec& lambda_desc, double t);
+
+/// Peng-Wei: min <C, Z>, Z psd, Z >= 0, Z 1 = 1, tr Z = k. Z holds a warm start on entry (or is empty)
+/// and the solution on exit (the nonnegative, Z1=1 iterate).
+Certificate admm_peng_wei(const arma::mat& c, int k, const AdmmOptions& opt, arma::mat& z, arma::mat* dual = nullptr);
+/// Lifted LA-SDP: min sum <C_k, Z_k>, Z_k psd, Z_k >= 0, tr Z_k = t_k, sum_k Z_k 1 = 1.
+Certificate admm_lifted(const std::vector<arma::mat>& c, const arma::vec& t, const AdmmOptions& opt,
+                        std::vector<arma::mat>& z, std::vector<arma::mat>* dual = nullptr);
+
+/// Spectral rounding: top-k eigenvectors of Z, k-means++ on the rows (n_init starts).
+arma::uvec spectral_round(const arma::mat& z, int k, Rng& rng, int n_init = 10);
+/// Rounding from a factor U (n x r): top-k left singular vectors of U, then k-means.
+arma::uvec factor_round(const arma::mat& u, int k, Rng& rng, int n_init = 10);
+
+// ---- lowrank.cpp: Burer-Monteiro ---------------------------------------------------------------
+struct BmOptions {
+  int rank = 0;  // 0: 2k
+  double tol = 1e-6;
+  int max_iter = 20000;
+  double time_limit = 600;
+  double beta = 10;
+};
+/// min <-X X^T, U U^T> s.t. U >= 0, ||U||_F^2 = k, U U^T 1 = 1 (augmented Lagrangian, BB steps).
+Certificate bm_kmeans(const arma::mat& x, int k, const BmOptions& opt, Rng& rng, arma::mat& u);
+
+// ---- loglik.cpp ---------------------------------------------------------------------------------
+/// Profile -2 loglik of a hard partition with ridge eps inside the objective:
+/// sum_k n_k [p + log det(S_k + eps I)] + n p log(2 pi) (S_k: MLE covariance of cluster k).
+double profile_m2ll(const arma::mat& x, const arma::uvec& labels, int k, double eps);
+/// Cost matrices of LA-SDP: C_k = D^(k)/2 + (log det Sigma_k + eps tr Omega_k) J.
+std::vector<arma::mat> la_costs(const arma::mat& x, const std::vector<arma::mat>& sigma, double eps);
+
+arma::mat to_arma(const data::MatView& v);
+std::vector<double> to_std(const arma::mat& m);
+
+}  // namespace hetmod::sdpcluster::detail

@@ -1,0 +1,519 @@
+// src/sem/loglik.cpp -- SEM kernels: implied moments, ML/GLS/ULS objectives, analytic gradients,
+// Jacobian and expected information (sem/loglik.hpp).
+//
+// Outline (spec/sem.md sections 1.6 and 2):
+// 1. RAM fill: A[i,j] (path j -> i), S symmetric, M from theta and the fixed cells.
+// 2. B = (I-A)^{-1} by LU with partial pivoting (cyclic A allowed; only det(I-A) != 0 needed);
+//    Bf = rows 0..p-1 of B (F B).
+// 3. Sigma = Bf S Bf^T, mu = Bf M.
+// 4. ML:  F = log|Sigma| + tr(S Sigma^-1) - log|S| - p + d^T Sigma^-1 d,  d = xbar - mu (means only).
+//    GLS: F = 1/2 tr((S^-1 (S - Sigma))^2).  ULS: F = sum_{i<=j} (s_ij - sigma_ij)^2.
+//    chi-square = N F (ML) or (N-1) F (GLS, ULS: S with the N-1 divisor, as lavaan).
+// 5. Gradient by the one-pass formula: with dF = tr(W dSigma) [+ mean part],
+//      ML:  W = Sigma^-1 (Sigma - S - d d^T) Sigma^-1,  GLS: W = V (Sigma - S) V (V = S^-1),
+//      ULS: W_ii = 2 (sigma - s)_ii, W_ij = (sigma - s)_ij;
+//    C = Bf^T W Bf;  dF/dA = 2 C S B^T;  dF/ds_ii = C_ii;  dF/ds_ij = 2 C_ij;
+//    mean part (ML): u = Bf^T Sigma^-1 d;  dF/dM = -2 u;  dF/dA_ij += -2 u_i (B M)_j.
+//    A free parameter sums the derivatives of its cells (equality labels).
+// 6. Jacobian: dSigma/da_ij = Bf e_i (B S Bf^T)_{j,.} + transpose; dSigma/ds_ij = Bf (E_ij + E_ji) Bf^T
+//    (E_ii once); dmu/dm_i = Bf e_i; dmu/da_ij = Bf e_i (B M)_j.
+// 7. Expected information per observation: I_kl = 1/2 tr(Sigma^-1 D_k Sigma^-1 D_l) + dmu_k^T Sigma^-1 dmu_l.
+// No heap allocation after construction in implied()/objective().
+#include "hetmod/sem/loglik.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <utility>
+
+#include "hetmod/core/check.hpp"
+
+namespace hetmod::sem::detail {
+
+namespace {
+inline std::size_t ix(int i, int j, int n) {
+  return static_cast<std::size_t>(i) + static_cast<std::size_t>(j) * static_cast<std::size_t>(n);
+}
+constexpr double kInf = std::numeric_limits<double>::infinity();
+}  // namespace
+
+bool cholesky_inplace(double* a, int n, double* logdet) {
+  double ld = 0;
+  for (int j = 0; j < n; ++j) {
+    double d = a[ix(j, j, n)];
+    for (int k = 0; k < j; ++k) d -= a[ix(j, k, n)] * a[ix(j, k, n)];
+    if (!(d > 0.0) || !std::isfinite(d)) return false;
+    const double ljj = std::sqrt(d);
+    a[ix(j, j, n)] = ljj;
+    ld += 2.0 * std::log(ljj);
+    for (int i = j + 1; i < n; ++i) {
+      double s = a[ix(i, j, n)];
+      for (int k = 0; k < j; ++k) s -= a[ix(i, k, n)] * a[ix(j, k, n)];
+      a[ix(i, j, n)] = s / ljj;
+    }
+    for (int i = 0; i < j; ++i) a[ix(i, j, n)] = 0.0;
+  }
+  if (logdet) *logdet = ld;
+  return true;
+}
+
+void cholesky_inverse(const double* l, int n, double* out) {
+  for (int c = 0; c < n; ++c) {
+    double* x = out + ix(0, c, n);
+    // forward: L y = e_c
+    for (int i = 0; i < n; ++i) {
+      double s = (i == c) ? 1.0 : 0.0;
+      for (int k = 0; k < i; ++k) s -= l[ix(i, k, n)] * x[k];
+      x[i] = s / l[ix(i, i, n)];
+    }
+    // backward: L^T x = y
+    for (int i = n - 1; i >= 0; --i) {
+      double s = x[i];
+      for (int k = i + 1; k < n; ++k) s -= l[ix(k, i, n)] * x[k];
+      x[i] = s / l[ix(i, i, n)];
+    }
+  }
+  for (int j = 0; j < n; ++j)
+    for (int i = j + 1; i < n; ++i) {
+      const double v = 0.5 * (out[ix(i, j, n)] + out[ix(j, i, n)]);
+      out[ix(i, j, n)] = out[ix(j, i, n)] = v;
+    }
+}
+
+Kernel::Kernel(RamStructure ram, const std::vector<double>& sample_cov, const std::vector<double>& sample_mean)
+    : ram_(std::move(ram)), p_(ram_.p), m_(ram_.m) {
+  const std::size_t pp = static_cast<std::size_t>(p_) * static_cast<std::size_t>(p_);
+  const std::size_t mm = static_cast<std::size_t>(m_) * static_cast<std::size_t>(m_);
+  const std::size_t pm = static_cast<std::size_t>(p_) * static_cast<std::size_t>(m_);
+  scov_ = sample_cov;
+  if (scov_.empty()) scov_.assign(pp, 0.0);
+  check::same_size("sem::Kernel", "sample_cov", static_cast<int64_t>(scov_.size()), static_cast<int64_t>(pp));
+  smean_ = sample_mean;
+  if (smean_.empty()) smean_.assign(static_cast<std::size_t>(p_), 0.0);
+  A_.assign(mm, 0.0);
+  S_.assign(mm, 0.0);
+  M_.assign(static_cast<std::size_t>(m_), 0.0);
+  lu_.assign(mm, 0.0);
+  B_.assign(mm, 0.0);
+  sigma_.assign(pp, 0.0);
+  mu_.assign(static_cast<std::size_t>(p_), 0.0);
+  chol_.assign(pp, 0.0);
+  sigma_inv_.assign(pp, 0.0);
+  W_.assign(pp, 0.0);
+  tmp_.assign(std::max(pm, pp), 0.0);
+  C_.assign(mm, 0.0);
+  SBt_.assign(mm, 0.0);
+  BM_.assign(static_cast<std::size_t>(m_), 0.0);
+  d_.assign(static_cast<std::size_t>(std::max(p_, m_)), 0.0);
+  wd_.assign(static_cast<std::size_t>(std::max(p_, m_)), 0.0);
+  piv_.assign(static_cast<std::size_t>(m_), 0);
+  // structural nilpotency of A: if A^k == 0 for the pattern, B = I + A + ... + A^{k-1} (no LU)
+  {
+    std::vector<char> pat(mm, 0), pw, nxt(mm, 0);
+    for (const auto& c : ram_.cells)
+      if (c.mat == mat_a && (c.par >= 0 || c.value != 0.0)) pat[ix(c.row, c.col, m_)] = 1;
+    pw = pat;
+    nilpotent_k_ = 0;
+    for (int k = 1; k <= m_ + 1; ++k) {
+      bool any = false;
+      for (char v : pw) any = any || v;
+      if (!any) {
+        nilpotent_k_ = k;
+        break;
+      }
+      std::fill(nxt.begin(), nxt.end(), 0);
+      for (int j = 0; j < m_; ++j)
+        for (int l = 0; l < m_; ++l)
+          if (pw[ix(l, j, m_)])
+            for (int i = 0; i < m_; ++i)
+              if (pat[ix(i, l, m_)]) nxt[ix(i, j, m_)] = 1;
+      pw.swap(nxt);
+    }
+    std::vector<char> seen(static_cast<std::size_t>(m_), 0);
+    for (const auto& c : ram_.cells)
+      if (c.mat == mat_a && c.par >= 0 && !seen[static_cast<std::size_t>(c.col)]) {
+        seen[static_cast<std::size_t>(c.col)] = 1;
+        a_cols_.push_back(c.col);
+      }
+  }
+  // sample inverse and log-determinant (GLS and the ML constant)
+  scov_inv_.assign(pp, 0.0);
+  std::vector<double> l = scov_;
+  sample_pd_ = cholesky_inplace(l.data(), p_, &logdet_s_);
+  if (sample_pd_) cholesky_inverse(l.data(), p_, scov_inv_.data());
+}
+
+void Kernel::fill(const double* theta) {
+  std::fill(A_.begin(), A_.end(), 0.0);
+  std::fill(S_.begin(), S_.end(), 0.0);
+  std::fill(M_.begin(), M_.end(), 0.0);
+  for (const auto& c : ram_.cells) {
+    const double v = c.par >= 0 ? theta[c.par] : c.value;
+    if (c.mat == mat_a) {
+      A_[ix(c.row, c.col, m_)] = v;
+    } else if (c.mat == mat_s) {
+      S_[ix(c.row, c.col, m_)] = v;
+      S_[ix(c.col, c.row, m_)] = v;
+    } else {
+      M_[static_cast<std::size_t>(c.row)] = v;
+    }
+  }
+}
+
+bool Kernel::invert_i_minus_a() {
+  const int m = m_;
+  if (nilpotent_k_ > 0) {
+    // B = I + A (I + A (I + ...)): nilpotent_k_ - 1 Horner steps; det(I - A) = 1
+    for (int j = 0; j < m; ++j)
+      for (int i = 0; i < m; ++i) B_[ix(i, j, m)] = (i == j ? 1.0 : 0.0);
+    for (int step = 1; step < nilpotent_k_; ++step) {
+      // lu_ = A B ; B = I + lu_
+      for (int j = 0; j < m; ++j)
+        for (int i = 0; i < m; ++i) lu_[ix(i, j, m)] = 0.0;
+      for (int l = 0; l < m; ++l)
+        for (int i = 0; i < m; ++i) {
+          const double a = A_[ix(i, l, m)];
+          if (a == 0.0) continue;
+          for (int j = 0; j < m; ++j) lu_[ix(i, j, m)] += a * B_[ix(l, j, m)];
+        }
+      for (int j = 0; j < m; ++j)
+        for (int i = 0; i < m; ++i) B_[ix(i, j, m)] = (i == j ? 1.0 : 0.0) + lu_[ix(i, j, m)];
+    }
+    det_ = 1.0;
+    return true;
+  }
+  for (int j = 0; j < m; ++j)
+    for (int i = 0; i < m; ++i) lu_[ix(i, j, m)] = (i == j ? 1.0 : 0.0) - A_[ix(i, j, m)];
+  double det = 1.0;
+  for (int k = 0; k < m; ++k) {
+    int pr = k;
+    double best = std::fabs(lu_[ix(k, k, m)]);
+    for (int i = k + 1; i < m; ++i) {
+      const double v = std::fabs(lu_[ix(i, k, m)]);
+      if (v > best) {
+        best = v;
+        pr = i;
+      }
+    }
+    piv_[static_cast<std::size_t>(k)] = pr;
+    if (!(best > 1e-14)) {
+      det_ = 0.0;
+      return false;
+    }
+    if (pr != k) {
+      for (int j = 0; j < m; ++j) std::swap(lu_[ix(k, j, m)], lu_[ix(pr, j, m)]);
+      det = -det;
+    }
+    const double piv = lu_[ix(k, k, m)];
+    det *= piv;
+    for (int i = k + 1; i < m; ++i) {
+      const double f = lu_[ix(i, k, m)] / piv;
+      lu_[ix(i, k, m)] = f;
+      if (f == 0.0) continue;
+      for (int j = k + 1; j < m; ++j) lu_[ix(i, j, m)] -= f * lu_[ix(k, j, m)];
+    }
+  }
+  det_ = det;
+  // B = (I-A)^{-1}: solve for each column of the identity
+  for (int c = 0; c < m; ++c) {
+    double* x = B_.data() + ix(0, c, m);
+    for (int i = 0; i < m; ++i) x[i] = (i == c) ? 1.0 : 0.0;
+    for (int k = 0; k < m; ++k) {
+      const int pr = piv_[static_cast<std::size_t>(k)];
+      if (pr != k) std::swap(x[k], x[pr]);
+    }
+    for (int i = 0; i < m; ++i) {
+      double s = x[i];
+      for (int k = 0; k < i; ++k) s -= lu_[ix(i, k, m)] * x[k];
+      x[i] = s;
+    }
+    for (int i = m - 1; i >= 0; --i) {
+      double s = x[i];
+      for (int k = i + 1; k < m; ++k) s -= lu_[ix(i, k, m)] * x[k];
+      x[i] = s / lu_[ix(i, i, m)];
+    }
+  }
+  return true;
+}
+
+bool Kernel::implied(const double* theta) {
+  ++nevals_;
+  fill(theta);
+  if (!invert_i_minus_a()) return false;
+  const int p = p_, m = m_;
+  // tmp = S Bf^T (m x p): tmp[k, j] = sum_l S[k, l] B[j, l]
+  for (int j = 0; j < p; ++j)
+    for (int k = 0; k < m; ++k) {
+      double s = 0;
+      for (int l = 0; l < m; ++l) {
+        const double skl = S_[ix(k, l, m)];
+        if (skl != 0.0) s += skl * B_[ix(j, l, m)];
+      }
+      tmp_[ix(k, j, m)] = s;
+    }
+  for (int j = 0; j < p; ++j)
+    for (int i = j; i < p; ++i) {
+      double s = 0;
+      for (int k = 0; k < m; ++k) s += B_[ix(i, k, m)] * tmp_[ix(k, j, m)];
+      sigma_[ix(i, j, p)] = s;
+      sigma_[ix(j, i, p)] = s;
+    }
+  if (ram_.means) {
+    for (int i = 0; i < m; ++i) {
+      double s = 0;
+      for (int k = 0; k < m; ++k) s += B_[ix(i, k, m)] * M_[static_cast<std::size_t>(k)];
+      BM_[static_cast<std::size_t>(i)] = s;
+    }
+    for (int i = 0; i < p; ++i) mu_[static_cast<std::size_t>(i)] = BM_[static_cast<std::size_t>(i)];
+  }
+  return true;
+}
+
+bool Kernel::sigma_inverse() {
+  std::copy(sigma_.begin(), sigma_.end(), chol_.begin());
+  if (!cholesky_inplace(chol_.data(), p_, &logdet_sigma_)) return false;
+  cholesky_inverse(chol_.data(), p_, sigma_inv_.data());
+  return true;
+}
+
+void Kernel::gradient_from_w(const double* w, const double* u, double* grad) {
+  const int p = p_, m = m_;
+  // tmp = W Bf (p x m); C = Bf^T tmp (m x m)
+  for (int k = 0; k < m; ++k)
+    for (int i = 0; i < p; ++i) {
+      double s = 0;
+      for (int j = 0; j < p; ++j) s += w[ix(i, j, p)] * B_[ix(j, k, m)];
+      tmp_[ix(i, k, p)] = s;
+    }
+  for (int l = 0; l < m; ++l)
+    for (int k = l; k < m; ++k) {
+      double s = 0;
+      for (int i = 0; i < p; ++i) s += B_[ix(i, k, m)] * tmp_[ix(i, l, p)];
+      C_[ix(k, l, m)] = s;
+      C_[ix(l, k, m)] = s;
+    }
+  bool have_a = false;
+  for (const auto& c : ram_.cells)
+    if (c.par >= 0 && c.mat == mat_a) have_a = true;
+  if (have_a) {
+    // SBt = S B^T (m x m): SBt[k, j] = sum_l S[k, l] B[j, l], only the columns j used by free A cells
+    for (int j : a_cols_)
+      for (int k = 0; k < m; ++k) {
+        double s = 0;
+        for (int l = 0; l < m; ++l) {
+          const double skl = S_[ix(k, l, m)];
+          if (skl != 0.0) s += skl * B_[ix(j, l, m)];
+        }
+        SBt_[ix(k, j, m)] = s;
+      }
+  }
+  std::fill(grad, grad + ram_.npar, 0.0);
+  for (const auto& c : ram_.cells) {
+    if (c.par < 0) continue;
+    double g = 0;
+    if (c.mat == mat_a) {
+      for (int k = 0; k < m; ++k) g += C_[ix(c.row, k, m)] * SBt_[ix(k, c.col, m)];
+      g *= 2.0;
+      if (u) g -= 2.0 * u[c.row] * BM_[static_cast<std::size_t>(c.col)];
+    } else if (c.mat == mat_s) {
+      g = (c.row == c.col) ? C_[ix(c.row, c.row, m)] : 2.0 * C_[ix(c.row, c.col, m)];
+    } else {
+      if (u) g = -2.0 * u[c.row];
+    }
+    grad[c.par] += g;
+  }
+}
+
+double Kernel::objective(Obj obj, const double* theta, double* grad) {
+  if (!implied(theta)) return kInf;
+  const int p = p_;
+  const std::size_t pp = static_cast<std::size_t>(p) * static_cast<std::size_t>(p);
+  if (obj == Obj::ml) {
+    if (!sigma_inverse()) return kInf;
+    // tmp = S Sigma^-1
+    double tr = 0;
+    for (int j = 0; j < p; ++j)
+      for (int i = 0; i < p; ++i) {
+        double s = 0;
+        for (int k = 0; k < p; ++k) s += scov_[ix(i, k, p)] * sigma_inv_[ix(k, j, p)];
+        tmp_[ix(i, j, p)] = s;
+        if (i == j) tr += s;
+      }
+    double f = logdet_sigma_ + tr - logdet_s_ - p;
+    const bool means = ram_.means;
+    if (means) {
+      for (int i = 0; i < p; ++i) d_[static_cast<std::size_t>(i)] = smean_[static_cast<std::size_t>(i)] - mu_[static_cast<std::size_t>(i)];
+      double q = 0;
+      for (int i = 0; i < p; ++i) {
+        double s = 0;
+        for (int k = 0; k < p; ++k) s += sigma_inv_[ix(i, k, p)] * d_[static_cast<std::size_t>(k)];
+        wd_[static_cast<std::size_t>(i)] = s;
+        q += s * d_[static_cast<std::size_t>(i)];
+      }
+      f += q;
+    }
+    if (grad) {
+      // W = Sigma^-1 - Sigma^-1 S Sigma^-1 - wd wd^T
+      for (int j = 0; j < p; ++j)
+        for (int i = j; i < p; ++i) {
+          double s = 0;
+          for (int k = 0; k < p; ++k) s += sigma_inv_[ix(i, k, p)] * tmp_[ix(k, j, p)];
+          double w = sigma_inv_[ix(i, j, p)] - s;
+          if (means) w -= wd_[static_cast<std::size_t>(i)] * wd_[static_cast<std::size_t>(j)];
+          W_[ix(i, j, p)] = w;
+          W_[ix(j, i, p)] = w;
+        }
+      if (means) {
+        // u = Bf^T wd (m), stored in d_
+        for (int k = 0; k < m_; ++k) {
+          double s = 0;
+          for (int i = 0; i < p; ++i) s += B_[ix(i, k, m_)] * wd_[static_cast<std::size_t>(i)];
+          d_[static_cast<std::size_t>(k)] = s;
+        }
+      }
+      gradient_from_w(W_.data(), means ? d_.data() : nullptr, grad);
+    }
+    return f;
+  }
+  if (obj == Obj::gls) {
+    // R = V (S - Sigma) into W_ ; F = tr(R R); W = -2 R V into tmp_ -> W_
+    for (int j = 0; j < p; ++j)
+      for (int i = 0; i < p; ++i) {
+        double s = 0;
+        for (int k = 0; k < p; ++k) s += scov_inv_[ix(i, k, p)] * (scov_[ix(k, j, p)] - sigma_[ix(k, j, p)]);
+        W_[ix(i, j, p)] = s;
+      }
+    double f = 0;
+    for (int i = 0; i < p; ++i)
+      for (int j = 0; j < p; ++j) f += W_[ix(i, j, p)] * W_[ix(j, i, p)];
+    f *= 0.5;
+    if (grad) {
+      for (int j = 0; j < p; ++j)
+        for (int i = 0; i < p; ++i) {
+          double s = 0;
+          for (int k = 0; k < p; ++k) s += W_[ix(i, k, p)] * scov_inv_[ix(k, j, p)];
+          tmp_[ix(i, j, p)] = -s;
+        }
+      std::copy(tmp_.begin(), tmp_.begin() + static_cast<std::ptrdiff_t>(pp), W_.begin());
+      for (int j = 0; j < p; ++j)
+        for (int i = j + 1; i < p; ++i) {
+          const double v = 0.5 * (W_[ix(i, j, p)] + W_[ix(j, i, p)]);
+          W_[ix(i, j, p)] = W_[ix(j, i, p)] = v;
+        }
+      gradient_from_w(W_.data(), nullptr, grad);
+    }
+    return f;
+  }
+  // ULS
+  double f = 0;
+  for (int j = 0; j < p; ++j)
+    for (int i = j; i < p; ++i) {
+      const double r = sigma_[ix(i, j, p)] - scov_[ix(i, j, p)];
+      f += r * r;
+      const double w = (i == j) ? 2.0 * r : r;
+      W_[ix(i, j, p)] = w;
+      W_[ix(j, i, p)] = w;
+    }
+  if (grad) gradient_from_w(W_.data(), nullptr, grad);
+  return f;
+}
+
+void Kernel::case_gradient(const double* d, double* grad) {
+  const int p = p_;
+  for (int i = 0; i < p; ++i) {
+    double s = 0;
+    for (int k = 0; k < p; ++k) s += sigma_inv_[ix(i, k, p)] * d[k];
+    wd_[static_cast<std::size_t>(i)] = s;
+  }
+  for (int j = 0; j < p; ++j)
+    for (int i = 0; i < p; ++i)
+      W_[ix(i, j, p)] = sigma_inv_[ix(i, j, p)] - wd_[static_cast<std::size_t>(i)] * wd_[static_cast<std::size_t>(j)];
+  gradient_from_w(W_.data(), nullptr, grad);
+}
+
+void Kernel::jacobian(std::vector<double>& dsigma, std::vector<double>& dmu) {
+  const int p = p_, m = m_, q = ram_.npar;
+  const std::size_t pp = static_cast<std::size_t>(p) * static_cast<std::size_t>(p);
+  dsigma.assign(pp * static_cast<std::size_t>(q), 0.0);
+  dmu.assign(static_cast<std::size_t>(p) * static_cast<std::size_t>(q), 0.0);
+  // T = B S Bf^T (m x p) from tmp = S Bf^T
+  std::vector<double> sbf(static_cast<std::size_t>(m) * static_cast<std::size_t>(p)), T(sbf.size());
+  for (int j = 0; j < p; ++j)
+    for (int k = 0; k < m; ++k) {
+      double s = 0;
+      for (int l = 0; l < m; ++l) s += S_[ix(k, l, m)] * B_[ix(j, l, m)];
+      sbf[ix(k, j, m)] = s;
+    }
+  for (int j = 0; j < p; ++j)
+    for (int k = 0; k < m; ++k) {
+      double s = 0;
+      for (int l = 0; l < m; ++l) s += B_[ix(k, l, m)] * sbf[ix(l, j, m)];
+      T[ix(k, j, m)] = s;
+    }
+  for (const auto& c : ram_.cells) {
+    if (c.par < 0) continue;
+    double* D = dsigma.data() + pp * static_cast<std::size_t>(c.par);
+    double* dm = dmu.data() + static_cast<std::size_t>(p) * static_cast<std::size_t>(c.par);
+    if (c.mat == mat_a) {
+      for (int b = 0; b < p; ++b)
+        for (int a = 0; a < p; ++a) D[ix(a, b, p)] += B_[ix(a, c.row, m)] * T[ix(c.col, b, m)] + B_[ix(b, c.row, m)] * T[ix(c.col, a, m)];
+      if (ram_.means)
+        for (int a = 0; a < p; ++a) dm[a] += B_[ix(a, c.row, m)] * BM_[static_cast<std::size_t>(c.col)];
+    } else if (c.mat == mat_s) {
+      for (int b = 0; b < p; ++b)
+        for (int a = 0; a < p; ++a) {
+          D[ix(a, b, p)] += B_[ix(a, c.row, m)] * B_[ix(b, c.col, m)];
+          if (c.row != c.col) D[ix(a, b, p)] += B_[ix(a, c.col, m)] * B_[ix(b, c.row, m)];
+        }
+    } else {
+      for (int a = 0; a < p; ++a) dm[a] += B_[ix(a, c.row, m)];
+    }
+  }
+}
+
+std::vector<double> Kernel::expected_information() {
+  const int p = p_, q = ram_.npar;
+  const std::size_t pp = static_cast<std::size_t>(p) * static_cast<std::size_t>(p);
+  if (!sigma_inverse()) check::fail("sem::expected_information", "the implied covariance matrix is not positive definite", Status::numerical);
+  std::vector<double> ds, dm;
+  jacobian(ds, dm);
+  std::vector<double> G(pp * static_cast<std::size_t>(q));
+  for (int k = 0; k < q; ++k) {
+    const double* D = ds.data() + pp * static_cast<std::size_t>(k);
+    double* g = G.data() + pp * static_cast<std::size_t>(k);
+    for (int j = 0; j < p; ++j)
+      for (int i = 0; i < p; ++i) {
+        double s = 0;
+        for (int l = 0; l < p; ++l) s += sigma_inv_[ix(i, l, p)] * D[ix(l, j, p)];
+        g[ix(i, j, p)] = s;
+      }
+  }
+  std::vector<double> info(static_cast<std::size_t>(q) * static_cast<std::size_t>(q), 0.0);
+  std::vector<double> wm(static_cast<std::size_t>(p));
+  for (int k = 0; k < q; ++k) {
+    const double* gk = G.data() + pp * static_cast<std::size_t>(k);
+    if (ram_.means) {
+      const double* mk = dm.data() + static_cast<std::size_t>(p) * static_cast<std::size_t>(k);
+      for (int i = 0; i < p; ++i) {
+        double s = 0;
+        for (int l = 0; l < p; ++l) s += sigma_inv_[ix(i, l, p)] * mk[l];
+        wm[static_cast<std::size_t>(i)] = s;
+      }
+    }
+    for (int l = k; l < q; ++l) {
+      const double* gl = G.data() + pp * static_cast<std::size_t>(l);
+      double s = 0;
+      for (int a = 0; a < p; ++a)
+        for (int b = 0; b < p; ++b) s += gk[ix(a, b, p)] * gl[ix(b, a, p)];
+      s *= 0.5;
+      if (ram_.means) {
+        const double* ml = dm.data() + static_cast<std::size_t>(p) * static_cast<std::size_t>(l);
+        for (int a = 0; a < p; ++a) s += wm[static_cast<std::size_t>(a)] * ml[a];
+      }
+      info[ix(k, l, q)] = info[ix(l, k, q)] = s;
+    }
+  }
+  return info;
+}
+
+}  // namespace hetmod::sem::detail

@@ -1,0 +1,244 @@
+/*
+ * tests/capi/survival_checks.c -- C99 checks of the survival entry points of the C API
+ * (hetmod_surv_fit, hetmod_surv_predict, hetmod_surv_simulate).
+ *
+ * Compiled into the single test_capi executable (tests/CMakeLists.txt globs tests/capi/ *.c), so it
+ * has no main(): test_capi.c's main() calls capi_survival_checks(), which prints
+ * "survival: N passed, N failed" and returns the number of failed checks.
+ *
+ * Reference values: a deterministic 20-row Weibull data set (quantile grid, AFT effect 0.5 of x,
+ * administrative censoring at 1.5) fitted by survival::survreg (R 4.2.2, survival 3.4) with
+ * rel.tolerance 1e-13 and mapped to the PH parameterisation: log lambda = -coef/scale,
+ * log gamma = -log(scale).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "hetmod.h"
+
+int capi_survival_checks(void);
+
+/* No libm: the test executable is not linked with -lm. */
+static double s_abs(double x) { return x < 0 ? -x : x; }
+
+static int s_passed = 0;
+static int s_failed = 0;
+
+static void s_check(int ok, const char* what, int line) {
+  if (ok) {
+    ++s_passed;
+  } else {
+    ++s_failed;
+    fprintf(stderr, "FAILED survival_checks.c:%d: %s (last error: \"%s\")\n", line, what, hetmod_last_error());
+  }
+}
+#define S_CHECK(cond) s_check((cond) ? 1 : 0, #cond, __LINE__)
+
+enum { N = 20 };
+
+static const double k_time[N] = {
+    0.22760805961843908, 0.13805126655628425, 0.49100194174576672, 0.29780773164724389, 0.71849283251319007,
+    0.43578793170302377, 0.94041501689704821, 0.57039054060223393, 1.1700446485290235,  0.70966795256554482,
+    1.419057451462727,   0.86070185220581608, 1.5,                 1.0329448801589223,  1.5,
+    1.2432838848751715,  1.5,                 1.5,                 1.5,                 1.5};
+static const int32_t k_status[N] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 0, 0, 0, 0};
+
+static void fill_designs(double* x_lambda, double* x_gamma) {
+  int i;
+  for (i = 0; i < N; ++i) {
+    x_lambda[i] = 1.0;                       /* intercept */
+    x_lambda[N + i] = (double)((i + 1) % 2); /* x */
+    x_gamma[i] = 1.0;
+  }
+}
+
+static void check_errors(const double* x_lambda, const double* x_gamma) {
+  hetmod_fit* fit = (hetmod_fit*)&s_passed; /* sentinel: must stay untouched on error */
+  hetmod_fit* const sentinel = fit;
+  double bad_time[N];
+  int32_t bad_status[N];
+  int i;
+
+  /* NULL pointers and bad sizes */
+  S_CHECK(hetmod_surv_fit(NULL, NULL, k_status, NULL, NULL, N, NULL, 0, x_lambda, 2, x_gamma, 1, NULL, 0,
+                          HETMOD_SURV_DIST_WEIBULL, NULL, &fit) == HETMOD_ERR_INVALID_ARGUMENT);
+  S_CHECK(strstr(hetmod_last_error(), "time") != NULL);
+  S_CHECK(hetmod_surv_fit(k_time, NULL, NULL, NULL, NULL, N, NULL, 0, x_lambda, 2, x_gamma, 1, NULL, 0,
+                          HETMOD_SURV_DIST_WEIBULL, NULL, &fit) == HETMOD_ERR_INVALID_ARGUMENT);
+  S_CHECK(hetmod_surv_fit(k_time, NULL, k_status, NULL, NULL, N, NULL, 0, x_lambda, 2, x_gamma, 1, NULL, 0,
+                          HETMOD_SURV_DIST_WEIBULL, NULL, NULL) == HETMOD_ERR_INVALID_ARGUMENT);
+  S_CHECK(hetmod_surv_fit(k_time, NULL, k_status, NULL, NULL, -1, NULL, 0, x_lambda, 2, x_gamma, 1, NULL, 0,
+                          HETMOD_SURV_DIST_WEIBULL, NULL, &fit) == HETMOD_ERR_INVALID_ARGUMENT);
+  S_CHECK(hetmod_surv_fit(k_time, NULL, k_status, NULL, NULL, N, NULL, 0, NULL, 2, x_gamma, 1, NULL, 0,
+                          HETMOD_SURV_DIST_WEIBULL, NULL, &fit) == HETMOD_ERR_INVALID_ARGUMENT);
+  S_CHECK(strstr(hetmod_last_error(), "x_lambda") != NULL);
+  /* bad distribution code */
+  S_CHECK(hetmod_surv_fit(k_time, NULL, k_status, NULL, NULL, N, NULL, 0, x_lambda, 2, x_gamma, 1, NULL, 0, 99,
+                          NULL, &fit) == HETMOD_ERR_INVALID_ARGUMENT);
+  S_CHECK(strstr(hetmod_last_error(), "dist") != NULL);
+  S_CHECK(hetmod_surv_fit(k_time, NULL, k_status, NULL, NULL, N, NULL, 0, x_lambda, 2, x_gamma, 1, NULL, 0, -1,
+                          NULL, &fit) == HETMOD_ERR_INVALID_ARGUMENT);
+  /* negative time */
+  memcpy(bad_time, k_time, sizeof bad_time);
+  bad_time[3] = -2.0;
+  S_CHECK(hetmod_surv_fit(bad_time, NULL, k_status, NULL, NULL, N, NULL, 0, x_lambda, 2, x_gamma, 1, NULL, 0,
+                          HETMOD_SURV_DIST_WEIBULL, NULL, &fit) == HETMOD_ERR_INVALID_ARGUMENT);
+  S_CHECK(hetmod_last_error()[0] != '\0');
+  /* bad status code, and interval rows without time2 */
+  memcpy(bad_status, k_status, sizeof bad_status);
+  bad_status[0] = 7;
+  S_CHECK(hetmod_surv_fit(k_time, NULL, bad_status, NULL, NULL, N, NULL, 0, x_lambda, 2, x_gamma, 1, NULL, 0,
+                          HETMOD_SURV_DIST_WEIBULL, NULL, &fit) == HETMOD_ERR_INVALID_ARGUMENT);
+  bad_status[0] = HETMOD_SURV_INTERVAL;
+  S_CHECK(hetmod_surv_fit(k_time, NULL, bad_status, NULL, NULL, N, NULL, 0, x_lambda, 2, x_gamma, 1, NULL, 0,
+                          HETMOD_SURV_DIST_WEIBULL, NULL, &fit) == HETMOD_ERR_INVALID_ARGUMENT);
+  /* all censored */
+  for (i = 0; i < N; ++i) bad_status[i] = HETMOD_SURV_RIGHT;
+  S_CHECK(hetmod_surv_fit(k_time, NULL, bad_status, NULL, NULL, N, NULL, 0, x_lambda, 2, x_gamma, 1, NULL, 0,
+                          HETMOD_SURV_DIST_WEIBULL, NULL, &fit) == HETMOD_ERR_INVALID_ARGUMENT);
+  /* a structurally fixed parameter given columns (kappa for the Weibull) */
+  S_CHECK(hetmod_surv_fit(k_time, NULL, k_status, NULL, NULL, N, NULL, 0, x_lambda, 2, x_gamma, 1, x_gamma, 1,
+                          HETMOD_SURV_DIST_WEIBULL, NULL, &fit) != HETMOD_OK);
+  S_CHECK(fit == sentinel);
+}
+
+int capi_survival_checks(void) {
+  double x_lambda[2 * N], x_gamma[N];
+  hetmod_fit* fit = NULL;
+  hetmod_options* opt = NULL;
+  double coef[3] = {0, 0, 0}, ll = 0, vc[9];
+  int64_t p = 0, nobs = 0, df = 0, needed = 0;
+  char name[64];
+  int converged = 0, code = 0, iters = 0;
+  double gnorm = 0;
+
+  s_passed = 0;
+  s_failed = 0;
+  fill_designs(x_lambda, x_gamma);
+  check_errors(x_lambda, x_gamma);
+
+  /* Weibull PH fit with coefficient names from the options */
+  S_CHECK(hetmod_options_create(&opt) == HETMOD_OK);
+  S_CHECK(hetmod_options_set_string(opt, "names_lambda", "(Intercept)\nx") == HETMOD_OK);
+  S_CHECK(hetmod_surv_fit(k_time, NULL, k_status, NULL, NULL, N, NULL, 0, x_lambda, 2, x_gamma, 1, NULL, 0,
+                          HETMOD_SURV_DIST_WEIBULL, opt, &fit) == HETMOD_OK);
+  if (fit) {
+    S_CHECK(hetmod_fit_ncoef(fit, &p) == HETMOD_OK && p == 3);
+    S_CHECK(hetmod_fit_coef(fit, coef, 3) == HETMOD_OK);
+    S_CHECK(s_abs(coef[0] - (-0.0559161321)) < 1e-5);
+    S_CHECK(s_abs(coef[1] - (-0.6673670916)) < 1e-5);
+    S_CHECK(s_abs(coef[2] - 0.4242120378) < 1e-5);
+    S_CHECK(hetmod_fit_loglik(fit, &ll) == HETMOD_OK && s_abs(ll - (-16.4953485655)) < 1e-6);
+    S_CHECK(hetmod_fit_nobs(fit, &nobs) == HETMOD_OK && nobs == N);
+    S_CHECK(hetmod_fit_df(fit, &df) == HETMOD_OK && df == 3);
+    S_CHECK(hetmod_fit_vcov(fit, vc, 9) == HETMOD_OK && vc[0] > 0 && vc[4] > 0 && vc[8] > 0);
+    S_CHECK(hetmod_fit_convergence(fit, &converged, &code, &iters, &gnorm) == HETMOD_OK && converged == 1);
+    S_CHECK(hetmod_fit_coef_name(fit, 1, name, (int64_t)sizeof name, &needed) == HETMOD_OK);
+    S_CHECK(strcmp(name, "lambda:x") == 0);
+    S_CHECK(hetmod_fit_family(fit, name, (int64_t)sizeof name, NULL) == HETMOD_OK && strcmp(name, "survival") == 0);
+    S_CHECK(hetmod_fit_model(fit, name, (int64_t)sizeof name, NULL) == HETMOD_OK && strcmp(name, "weibull") == 0);
+    {
+      double bs[4] = {0, 0, 0, 0};
+      S_CHECK(hetmod_fit_extra(fit, "surv_block_size", bs, 4, &needed) == HETMOD_OK && needed == 4);
+      S_CHECK(bs[0] == 0 && bs[1] == 2 && bs[2] == 1 && bs[3] == 0);
+    }
+
+    /* predictions: S(t) at x = 0 and x = 1, quantile inverse, errors */
+    {
+      const double nl[4] = {1, 1, 0, 1}; /* 2 rows: intercept column, then x = (0, 1) */
+      const double ng[2] = {1, 1};
+      const double ref_l[4] = {1, 1, 0, 0};
+      const double at[2] = {0.5, 1.0};
+      double est[4], se[4], lo[4], hi[4], q[2], s2[2], sentinel[4] = {-7, -7, -7, -7};
+      const double med = 0.5;
+      const double row0[2] = {1, 0}, row1[2] = {1, 1};
+      double haz[2] = {0, 0};
+      S_CHECK(hetmod_surv_predict(fit, 2, NULL, nl, ng, NULL, NULL, NULL, NULL, NULL, at, 2,
+                                  HETMOD_SURV_PREDICT_SURVIVAL, 0.95, est, se, lo, hi, 4) == HETMOD_OK);
+      S_CHECK(s_abs(est[2] - 0.3884392704) < 1e-5); /* row 0 (x = 0) at t = 1 */
+      S_CHECK(est[0] > est[2] && est[1] > est[3]);
+      S_CHECK(lo[2] < est[2] && est[2] < hi[2] && se[2] > 0);
+      S_CHECK(hetmod_surv_predict(fit, 2, NULL, nl, ng, NULL, NULL, NULL, NULL, NULL, &med, 1,
+                                  HETMOD_SURV_PREDICT_QUANTILE, 0.95, q, NULL, NULL, NULL, 2) == HETMOD_OK);
+      S_CHECK(hetmod_surv_predict(fit, 1, NULL, row0, ng, NULL, NULL, NULL, NULL, NULL, &q[0], 1,
+                                  HETMOD_SURV_PREDICT_SURVIVAL, 0.95, s2, NULL, NULL, NULL, 1) == HETMOD_OK);
+      S_CHECK(s_abs(s2[0] - 0.5) < 1e-8);
+      S_CHECK(hetmod_surv_predict(fit, 1, NULL, row1, ng, NULL, NULL, NULL, NULL, NULL, &q[1], 1,
+                                  HETMOD_SURV_PREDICT_SURVIVAL, 0.95, s2 + 1, NULL, NULL, NULL, 1) == HETMOD_OK);
+      S_CHECK(s_abs(s2[1] - 0.5) < 1e-8);
+      /* hazards at t = 0.5 of both rows, for the hazard-ratio check below */
+      S_CHECK(hetmod_surv_predict(fit, 2, NULL, nl, ng, NULL, NULL, NULL, NULL, NULL, at, 1,
+                                  HETMOD_SURV_PREDICT_HAZARD, 0.95, haz, NULL, NULL, NULL, 2) == HETMOD_OK);
+      /* hazard ratio of x = 1 against x = 0 (exp(beta_x) for the Weibull PH model) */
+      S_CHECK(hetmod_surv_predict(fit, 2, NULL, nl, ng, NULL, NULL, ref_l, ng, NULL, at, 1,
+                                  HETMOD_SURV_PREDICT_HAZARD_RATIO, 0.95, est, NULL, NULL, NULL, 2) == HETMOD_OK);
+      S_CHECK(s_abs(est[1] - haz[1] / haz[0]) < 1e-8 * est[1] && s_abs(est[0] - 1.0) < 1e-12);
+      S_CHECK(hetmod_surv_predict(fit, 2, NULL, nl, ng, NULL, NULL, NULL, NULL, NULL, at, 1,
+                                  HETMOD_SURV_PREDICT_HAZARD_RATIO, 0.95, est, NULL, NULL, NULL, 2) ==
+              HETMOD_ERR_INVALID_ARGUMENT);
+      /* errors: buffer too small (untouched), bad type, bad level, NULL fit, NULL design */
+      S_CHECK(hetmod_surv_predict(fit, 2, NULL, nl, ng, NULL, NULL, NULL, NULL, NULL, at, 2,
+                                  HETMOD_SURV_PREDICT_SURVIVAL, 0.95, sentinel, NULL, NULL, NULL, 3) ==
+              HETMOD_ERR_BUFFER_TOO_SMALL);
+      S_CHECK(sentinel[0] == -7 && sentinel[2] == -7);
+      S_CHECK(hetmod_surv_predict(fit, 2, NULL, nl, ng, NULL, NULL, NULL, NULL, NULL, at, 2, 42, 0.95, est, NULL,
+                                  NULL, NULL, 4) == HETMOD_ERR_INVALID_ARGUMENT);
+      S_CHECK(hetmod_surv_predict(fit, 2, NULL, nl, ng, NULL, NULL, NULL, NULL, NULL, at, 2,
+                                  HETMOD_SURV_PREDICT_SURVIVAL, 1.5, est, NULL, NULL, NULL, 4) ==
+              HETMOD_ERR_INVALID_ARGUMENT);
+      S_CHECK(hetmod_surv_predict(NULL, 2, NULL, nl, ng, NULL, NULL, NULL, NULL, NULL, at, 2,
+                                  HETMOD_SURV_PREDICT_SURVIVAL, 0.95, est, NULL, NULL, NULL, 4) ==
+              HETMOD_ERR_INVALID_ARGUMENT);
+      S_CHECK(hetmod_surv_predict(fit, 2, NULL, NULL, ng, NULL, NULL, NULL, NULL, NULL, at, 2,
+                                  HETMOD_SURV_PREDICT_SURVIVAL, 0.95, est, NULL, NULL, NULL, 4) ==
+              HETMOD_ERR_INVALID_ARGUMENT);
+    }
+
+    /* serialise / deserialise keeps what predict needs */
+    {
+      unsigned char blob[8192];
+      hetmod_fit* back = NULL;
+      const double nl[2] = {1, 0};
+      const double ng[1] = {1};
+      const double t1 = 1.0;
+      double s = 0;
+      int64_t len = 0;
+      S_CHECK(hetmod_fit_serialize(fit, blob, (int64_t)sizeof blob, &len) == HETMOD_OK);
+      S_CHECK(hetmod_fit_deserialize(blob, len, &back) == HETMOD_OK);
+      S_CHECK(hetmod_surv_predict(back, 1, NULL, nl, ng, NULL, NULL, NULL, NULL, NULL, &t1, 1,
+                                  HETMOD_SURV_PREDICT_SURVIVAL, 0.95, &s, NULL, NULL, NULL, 1) == HETMOD_OK);
+      S_CHECK(s_abs(s - 0.3884392704) < 1e-5);
+      hetmod_fit_free(back);
+    }
+  }
+
+  /* simulation: deterministic for a seed, positive times */
+  {
+    double t1[N], t2[N], t3[N];
+    const double b[3] = {-0.05, -0.6, 0.4};
+    int i, same12 = 1, same13 = 1, positive = 1;
+    S_CHECK(hetmod_surv_simulate(HETMOD_SURV_DIST_WEIBULL, b, 3, N, NULL, 0, x_lambda, 2, x_gamma, 1, NULL, 0, 123u,
+                                 t1, N) == HETMOD_OK);
+    S_CHECK(hetmod_surv_simulate(HETMOD_SURV_DIST_WEIBULL, b, 3, N, NULL, 0, x_lambda, 2, x_gamma, 1, NULL, 0, 123u,
+                                 t2, N) == HETMOD_OK);
+    S_CHECK(hetmod_surv_simulate(HETMOD_SURV_DIST_WEIBULL, b, 3, N, NULL, 0, x_lambda, 2, x_gamma, 1, NULL, 0, 124u,
+                                 t3, N) == HETMOD_OK);
+    for (i = 0; i < N; ++i) {
+      if (t1[i] != t2[i]) same12 = 0;
+      if (t1[i] != t3[i]) same13 = 0;
+      if (!(t1[i] > 0)) positive = 0;
+    }
+    S_CHECK(same12 && !same13 && positive);
+    S_CHECK(hetmod_surv_simulate(HETMOD_SURV_DIST_WEIBULL, b, 2, N, NULL, 0, x_lambda, 2, x_gamma, 1, NULL, 0, 1u, t1,
+                                 N) == HETMOD_ERR_INVALID_ARGUMENT);
+    S_CHECK(hetmod_surv_simulate(HETMOD_SURV_DIST_WEIBULL, b, 3, N, NULL, 0, x_lambda, 2, x_gamma, 1, NULL, 0, 1u, t1,
+                                 N - 1) == HETMOD_ERR_BUFFER_TOO_SMALL);
+    S_CHECK(hetmod_surv_simulate(77, b, 3, N, NULL, 0, x_lambda, 2, x_gamma, 1, NULL, 0, 1u, t1, N) ==
+            HETMOD_ERR_INVALID_ARGUMENT);
+  }
+
+  hetmod_fit_free(fit);
+  hetmod_options_free(opt);
+  printf("survival: %d passed, %d failed\n", s_passed, s_failed);
+  return s_failed;
+}
