@@ -345,6 +345,141 @@ HETMOD_API int hetmod_surv_simulate(int dist, const double* coef, int64_t ncoef,
                                     double* times, int64_t len);
 /* ---- end survival ---- */
 
+/* ---- sem ---- */
+/* ---------------------------------------------------------------------------------------------- */
+/* Linear structural equation models (hetmod::sem, spec/sem.md)                                    */
+/*                                                                                                  */
+/* Models are given in lavaan syntax (`=~`, `~`, `~~`, `~ 1`, modifiers `1*x`, `a*x`, `NA*x`,       */
+/* `start(v)*x`; statements separated by newlines or ';') and completed with lavaan's sem()/cfa()    */
+/* defaults. Variables are numbered observed first (in lavaan's order), then latent: see            */
+/* hetmod_sem_model_variables. Syntax errors give HETMOD_ERR_INVALID_ARGUMENT with a message naming  */
+/* the line and the token ("line 2: unexpected token ...").                                          */
+/* ---------------------------------------------------------------------------------------------- */
+
+/* Fits a model by ML (default), GLS, ULS or MLR and stores the result in *out (caller owns it;
+ * release with hetmod_fit_free). Give either raw data or a covariance matrix:
+ *   data: n x p column-major (rows = observations) whose columns are named names[0..p); the model's
+ *         observed variables must all be among them (other columns are ignored); sample_cov NULL.
+ *   sample_cov: p x p covariance matrix (N-1 divisor, rescaled by (N-1)/N as lavaan does) of the
+ *         variables names[0..p), from sample_nobs observations; data NULL (n is ignored).
+ * opt (NULL = defaults): the core's keys "estimator" ("ML", "GLS", "ULS", "MLR"; MLR needs raw
+ * data), "information" ("expected", "observed"), "se" (0/1), "polish" (0/1), "maxeval", "grad_tol",
+ * "start" (vector of the free parameters), and the C-API keys "std_lv", "fixed_x", "meanstructure",
+ * "auto_cov_lv_x", "auto_cov_y" (0/1, lavaan's std.lv, fixed.x, ... ; defaults 0, 1, 0, 1, 1) and
+ * "sample_mean" (vector of length p, for a mean structure with sample_cov).
+ * Coefficients are the free parameters named by label or "lhs op rhs" without spaces ("visual=~x2",
+ * "x1~~x1"); vcov is I^{-1}/N (absent when the information is singular: see the admissibility note).
+ * loglik is lavaan's logl, df the number of free parameters. Extras: "fit_measures" (named by the
+ * note "fit_measures_names"), one extra per fit measure under lavaan's name ("chisq", "df", "pvalue",
+ * "cfi", "tli", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper", "rmsea.pvalue", "srmr", "logl",
+ * "unrestricted.logl", "aic", "bic", "npar", "fmin", "baseline.chisq", "baseline.df", "ntotal",
+ * "chisq.scaled", "chisq.scaling.factor", "pvalue.scaled"; NaN where undefined), "se",
+ * "implied_cov" (p_model x p_model in the order of the note "observed", comma-separated),
+ * "admissible" (1/0), "heywood", "vcov_not_pd", "spectral_radius". Notes: "observed", "latent",
+ * "admissibility" (messages, only when not admissible). Non-convergence and non-admissible
+ * solutions are results; a non-positive-definite sample covariance matrix gives
+ * HETMOD_ERR_NUMERICAL, too few observations or non-finite data HETMOD_ERR_INVALID_ARGUMENT. */
+HETMOD_API int hetmod_sem_fit(const char* model_text, const double* data, int64_t n, int64_t p,
+                              const char* const* names, const double* sample_cov,
+                              int64_t sample_nobs, const hetmod_options* opt, hetmod_fit** out);
+
+/* Names of the model's variables, observed first then latent, separated by '\n' (no trailing
+ * newline); *n_observed (if non-NULL) receives the number of observed ones. The model is completed
+ * with the default options. String-buffer convention. */
+HETMOD_API int hetmod_sem_model_variables(const char* model_text, int64_t* n_observed, char* buf,
+                                          int64_t buflen, int64_t* needed);
+
+/* Model-implied covariance matrix Sigma(theta) of the observed variables (p x p, column-major) in
+ * the order names[0..p) (names may be NULL: the model's own order, see hetmod_sem_model_variables).
+ * The model is completed with lavaan's defaults but fixed.x = FALSE, so the (co)variances of observed
+ * covariates are free parameters; theta[0..ntheta) are the free parameters in the order of the
+ * coefficients of such a fit. For a fitted model read the extra "implied_cov" of the fit instead.
+ * len >= p*p. p must equal the number of observed variables, names a permutation of them.
+ * HETMOD_ERR_NUMERICAL if I - A is singular. */
+HETMOD_API int hetmod_sem_implied_cov(const char* model_text, const char* const* names, int64_t p,
+                                      const double* theta, int64_t ntheta, double* out, int64_t len);
+
+/* Closed form of sigma_ij (0-based variable indices in the order of hetmod_sem_model_variables,
+ * latent variables included) of the model's mixed graph by the one-connection rule:
+ * "(numerator) / (det)^2" with symbols l<a><b> (directed edge a -> b), w<a><a> (variance of node a)
+ * and w<a><b> (covariance a <-> b), 1-based node numbers (separated by '_' beyond 9 nodes); with
+ * latex != 0 the LaTeX form (\frac, \lambda_{ab}, \omega_{ab}). det(I - Lambda) is 1 for acyclic
+ * graphs. Fixed parameters are treated as free symbols. Graphs with more than 20 nodes give
+ * HETMOD_ERR_INVALID_ARGUMENT (the expansion is exponential). String-buffer convention. */
+HETMOD_API int hetmod_sem_expand(const char* model_text, int64_t i, int64_t j, int latex, char* buf,
+                                 int64_t buflen, int64_t* needed);
+
+/* Generic identifiability of the mixed graph of a model without latent variables (latent variables
+ * give HETMOD_ERR_UNSUPPORTED): the exact generic rank of the Jacobian of vech(Sigma) with respect
+ * to the n_params = |V| + |D| + |B| parameters over GF(2^31-1) (`trials` random points from `seed`,
+ * trials >= 1), and the structural flags. *finite_to_one is 1 when the rank equals n_params
+ * (generically finite-to-one: locally identifiable). Every output pointer may be NULL. */
+HETMOD_API int hetmod_sem_identify(const char* model_text, uint64_t seed, int trials,
+                                   int64_t* n_params, int64_t* n_moments, int64_t* jacobian_rank,
+                                   int* finite_to_one, int* simple, int* bow_free, int* acyclic);
+/* ---- end sem ---- */
+
+/* ---- sdpcluster ---- */
+/* ---------------------------------------------------------------------------------------------- */
+/* SDP clustering: K-means, Gaussian-mixture EM, Peng-Wei K-means SDP, LA-SDP, iLA-SDP and the     */
+/* Burer-Monteiro low-rank SDP (hetmod::sdpcluster, spec/sdp_clustering.md).                        */
+/* Data x is n x p, column-major (rows = observations). Labels are 0-based (0 .. k-1).               */
+/* ---------------------------------------------------------------------------------------------- */
+
+/* Methods (values equal hetmod::sdpcluster::Method; never change). */
+#define HETMOD_CLUSTER_METHOD_KMEANS 0     /* Lloyd with k-means++ seeding, option n_init starts      */
+#define HETMOD_CLUSTER_METHOD_EM_GMM 1     /* EM for a Gaussian mixture (option cov_type)             */
+#define HETMOD_CLUSTER_METHOD_SDP_KMEANS 2 /* Peng-Wei SDP (exact ADMM up to exact_max, else BM)      */
+#define HETMOD_CLUSTER_METHOD_LA_SDP 3     /* LA-SDP with known covariances (option sigma)            */
+#define HETMOD_CLUSTER_METHOD_ILA_SDP 4    /* iLA-SDP: covariances estimated by alternation           */
+#define HETMOD_CLUSTER_METHOD_BM_KMEANS 5  /* Burer-Monteiro low-rank Peng-Wei SDP                    */
+
+/* Opaque clustering result; free with hetmod_cluster_free (NULL is a no-op). */
+typedef struct hetmod_cluster hetmod_cluster;
+
+/* Fits a clustering with k clusters of the n x p matrix x (column-major). opt may be NULL
+ * (defaults); option keys are those of hetmod::sdpcluster::fit ("n_init", "max_iter", "tol",
+ * "time_limit", "cov_type", "ridge", "sigma" (k*p*p numbers for LA-SDP), "sweeps", "exact_max",
+ * "large_n", ...); unknown keys give HETMOD_ERR_INVALID_ARGUMENT. All randomness comes from seed.
+ * Errors: k < 1 or k > n, non-finite data, NULL pointers, bad method or options. */
+HETMOD_API int hetmod_cluster_fit(const double* x, int64_t n, int64_t p, int64_t k, int method,
+                                  const hetmod_options* opt, uint64_t seed, hetmod_cluster** out);
+HETMOD_API void hetmod_cluster_free(hetmod_cluster* h);
+
+/* Dimensions and method of a fit; every output pointer may be NULL. */
+HETMOD_API int hetmod_cluster_dims(const hetmod_cluster* h, int64_t* n, int64_t* p, int64_t* k,
+                                   int* method);
+/* The n 0-based labels (len >= n). */
+HETMOD_API int hetmod_cluster_labels(const hetmod_cluster* h, int32_t* out, int64_t len);
+/* Cluster means, k x p column-major (len >= k*p). */
+HETMOD_API int hetmod_cluster_means(const hetmod_cluster* h, double* out, int64_t len);
+/* Cluster covariances, k blocks of p x p column-major (len >= k*p*p). */
+HETMOD_API int hetmod_cluster_covariances(const hetmod_cluster* h, double* out, int64_t len);
+/* Mixing proportions (len >= k). */
+HETMOD_API int hetmod_cluster_weights(const hetmod_cluster* h, double* out, int64_t len);
+/* Report of the (last) SDP solve; every output pointer may be NULL. *converged is the solver's
+ * convergence flag for SDP methods and the method's (Lloyd/EM) flag otherwise; objective is the
+ * primal SDP objective (SDP methods) or the method objective (others). */
+HETMOD_API int hetmod_cluster_certificate(const hetmod_cluster* h, int* converged, int* iterations,
+                                          double* primal_res, double* dual_res, double* gap,
+                                          double* objective, double* seconds);
+/* Solver name ("admm", "admm-lifted", "burer-monteiro", "" without SDP) and stop reason; the
+ * string-buffer convention (which = 0: solver, 1: reason). */
+HETMOD_API int hetmod_cluster_certificate_string(const hetmod_cluster* h, int which, char* buf,
+                                                 int64_t buflen, int64_t* needed);
+/* Gaussian-mixture log-likelihood and BIC (NaN where undefined: non-EM methods); either may be NULL. */
+HETMOD_API int hetmod_cluster_loglik(const hetmod_cluster* h, double* loglik, double* bic);
+/* Assigns the m x p rows of newx (column-major, p must equal the fit's p) to clusters: Gaussian MAP
+ * for EM / LA-SDP / iLA-SDP, nearest mean otherwise. out receives m 0-based labels (len >= m). */
+HETMOD_API int hetmod_cluster_predict(const hetmod_cluster* h, const double* newx, int64_t m, int64_t p,
+                                      int32_t* out, int64_t len);
+/* Agreement of two labelings a, b of n >= 1 points (any integer codes): mis-clustering
+ * rate (minimised over matchings), adjusted Rand index, normalised mutual information (arithmetic).
+ * Every output pointer may be NULL. */
+HETMOD_API int hetmod_cluster_metrics(const int32_t* a, const int32_t* b, int64_t n, double* misclustering,
+                                      double* ari, double* nmi);
+/* ---- end sdpcluster ---- */
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -13,6 +13,18 @@ hetmod_guard_test_cpp <- function(message, threads, status) {
     .Call(`_hetmod_hetmod_guard_test_cpp`, message, threads, status)
 }
 
+cluster_fit_cpp <- function(x, k, method, options, seed) {
+    .Call(`_hetmod_cluster_fit_cpp`, x, k, method, options, seed)
+}
+
+cluster_predict_cpp <- function(method, means, covariances, weights, newx) {
+    .Call(`_hetmod_cluster_predict_cpp`, method, means, covariances, weights, newx)
+}
+
+cluster_metrics_cpp <- function(a, b) {
+    .Call(`_hetmod_cluster_metrics_cpp`, a, b)
+}
+
 sem_model_cpp <- function(syntax, mopt) {
     .Call(`_hetmod_sem_model_cpp`, syntax, mopt)
 }

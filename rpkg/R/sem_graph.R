@@ -193,30 +193,55 @@ plot.sem_fit <- function(x, layout = c("layers", "circle"), digits = 2L, labels 
     u <- d / len
     rbind(p0 + r * u * 1.1, p1 - r * u * 1.1)
   }
-  # directed edges
+  # quadratic Bezier from s[1, ] to s[2, ], bent by `bend` (relative to the length) away from the centre
+  bezier <- function(s, bend, degenerate = 1) {
+    mid <- colMeans(s)
+    d <- s[2, ] - s[1, ]
+    nrm <- c(-d[2], d[1])
+    side <- sum(nrm * (mid - colMeans(xy)))
+    if (abs(side) < 1e-9) side <- degenerate * (if (nrm[1] >= 0) 1 else -1)
+    if (side < 0) nrm <- -nrm
+    ctrl <- mid + bend * nrm
+    tt <- seq(0, 1, length.out = 30)
+    cbind((1 - tt)^2 * s[1, 1] + 2 * (1 - tt) * tt * ctrl[1] + tt^2 * s[2, 1],
+          (1 - tt)^2 * s[1, 2] + 2 * (1 - tt) * tt * ctrl[2] + tt^2 * s[2, 2])
+  }
+  # does the straight segment a-b pass close to another node?
+  blocked <- function(a, b) {
+    p0 <- xy[a, ]
+    d <- xy[b, ] - p0
+    L2 <- sum(d^2)
+    if (L2 < 1e-12) return(FALSE)
+    for (v in setdiff(seq_along(nodes), c(a, b))) {
+      t <- sum((xy[v, ] - p0) * d) / L2
+      if (t > 0 && t < 1 && sqrt(sum((p0 + t * d - xy[v, ])^2)) < 1.5 * r) return(TRUE)
+    }
+    FALSE
+  }
+  # directed edges: straight arrows, curved when the straight line would cross another node
   for (k in seq_along(from)) {
     s <- shorten(xy[from[k], ], xy[to[k], ])
-    graphics::arrows(s[1, 1], s[1, 2], s[2, 1], s[2, 2], length = 0.08, col = "grey20")
-    if (labels) graphics::text(mean(s[, 1]), mean(s[, 2]), lab(dir$est[k]), cex = 0.7, col = "blue", pos = 3)
+    if (blocked(from[k], to[k])) {
+      b <- bezier(s, 0.3)
+      graphics::lines(b[, 1], b[, 2], col = "grey20")
+      graphics::arrows(b[29, 1], b[29, 2], b[30, 1], b[30, 2], length = 0.08, col = "grey20")
+      at <- b[15, ]
+    } else {
+      graphics::arrows(s[1, 1], s[1, 2], s[2, 1], s[2, 2], length = 0.08, col = "grey20")
+      at <- colMeans(s)
+    }
+    if (labels) graphics::text(at[1], at[2], lab(dir$est[k]), cex = 0.7, col = "blue", pos = 4)
   }
-  # covariances: curved double arrows (quadratic Bezier bent away from the centre)
+  # covariances: curved double arrows
   for (k in seq_len(nrow(cv))) {
     a <- match(cv$lhs[k], nodes)
     b <- match(cv$rhs[k], nodes)
     if (is.na(a) || is.na(b)) next
-    s <- shorten(xy[a, ], xy[b, ])
-    mid <- colMeans(s)
-    d <- s[2, ] - s[1, ]
-    nrm <- c(-d[2], d[1])
-    if (sum(nrm * (mid - colMeans(xy))) < 0) nrm <- -nrm
-    ctrl <- mid + 0.35 * nrm
-    tt <- seq(0, 1, length.out = 30)
-    bx <- (1 - tt)^2 * s[1, 1] + 2 * (1 - tt) * tt * ctrl[1] + tt^2 * s[2, 1]
-    by <- (1 - tt)^2 * s[1, 2] + 2 * (1 - tt) * tt * ctrl[2] + tt^2 * s[2, 2]
-    graphics::lines(bx, by, col = "grey40", lty = if (cv$exo[k]) 3 else 1)
-    graphics::arrows(bx[2], by[2], bx[1], by[1], length = 0.06, col = "grey40")
-    graphics::arrows(bx[29], by[29], bx[30], by[30], length = 0.06, col = "grey40")
-    if (labels) graphics::text(bx[15], by[15], lab(cv$est[k]), cex = 0.7, col = "darkred")
+    bz <- bezier(shorten(xy[a, ], xy[b, ]), 0.35, degenerate = -1)
+    graphics::lines(bz[, 1], bz[, 2], col = "grey40", lty = if (cv$exo[k]) 3 else 1)
+    graphics::arrows(bz[2, 1], bz[2, 2], bz[1, 1], bz[1, 2], length = 0.06, col = "grey40")
+    graphics::arrows(bz[29, 1], bz[29, 2], bz[30, 1], bz[30, 2], length = 0.06, col = "grey40")
+    if (labels) graphics::text(bz[15, 1], bz[15, 2], lab(cv$est[k]), cex = 0.7, col = "darkred")
   }
   # nodes: latent as circles, observed as boxes
   th <- seq(0, 2 * pi, length.out = 60)

@@ -25,9 +25,11 @@ summary.sem_fit <- function(object, ...) {
   pt <- object$partable
   pt <- pt[!pt$exo, , drop = FALSE]
   se_ok <- !isTRUE(object$admissibility$vcov_not_pd) && !all(is.na(object$vcov))
+  se_note <- if (isTRUE(object$admissibility$vcov_not_pd)) "singular" else if (!se_ok) "not_computed" else ""
   structure(list(call = object$call, estimator = object$estimator, nobs = object$nobs, npar = length(object$coefficients),
                  n_dropped = object$n_dropped, convergence = object$convergence, fit_measures = object$fit_measures,
-                 admissibility = object$admissibility, partable = pt, latent = object$latent, se_ok = se_ok),
+                 admissibility = object$admissibility, partable = pt, latent = object$latent, se_ok = se_ok,
+                 se_note = se_note),
             class = "summary.sem_fit")
 }
 
@@ -81,7 +83,9 @@ print.summary.sem_fit <- function(x, digits = 3L, ...) {
   if (!isTRUE(adm$admissible)) cat(sprintf("  NOT ADMISSIBLE: %s.\n", paste(adm$messages, collapse = "; ")))
 
   cat("\nParameter Estimates:\n")
-  if (!x$se_ok)
+  if (identical(x$se_note, "not_computed"))
+    cat("  Standard errors were not computed (estimator ULS, or se = FALSE).\n")
+  if (identical(x$se_note, "singular"))
     cat(paste0("  Standard errors are NA: the information matrix is singular or the covariance matrix of\n",
                "  the estimates is not positive definite, so the model is probably not identified\n",
                "  (see sem_identify()). The estimates are not unique.\n"))

@@ -41,6 +41,48 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cluster_fit_cpp
+Rcpp::List cluster_fit_cpp(Rcpp::NumericMatrix x, int k, std::string method, Rcpp::List options, double seed);
+RcppExport SEXP _hetmod_cluster_fit_cpp(SEXP xSEXP, SEXP kSEXP, SEXP methodSEXP, SEXP optionsSEXP, SEXP seedSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
+    Rcpp::traits::input_parameter< int >::type k(kSEXP);
+    Rcpp::traits::input_parameter< std::string >::type method(methodSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type options(optionsSEXP);
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    rcpp_result_gen = Rcpp::wrap(cluster_fit_cpp(x, k, method, options, seed));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cluster_predict_cpp
+Rcpp::IntegerVector cluster_predict_cpp(std::string method, Rcpp::NumericMatrix means, Rcpp::NumericVector covariances, Rcpp::NumericVector weights, Rcpp::NumericMatrix newx);
+RcppExport SEXP _hetmod_cluster_predict_cpp(SEXP methodSEXP, SEXP meansSEXP, SEXP covariancesSEXP, SEXP weightsSEXP, SEXP newxSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< std::string >::type method(methodSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type means(meansSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type covariances(covariancesSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type weights(weightsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type newx(newxSEXP);
+    rcpp_result_gen = Rcpp::wrap(cluster_predict_cpp(method, means, covariances, weights, newx));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cluster_metrics_cpp
+Rcpp::NumericVector cluster_metrics_cpp(Rcpp::IntegerVector a, Rcpp::IntegerVector b);
+RcppExport SEXP _hetmod_cluster_metrics_cpp(SEXP aSEXP, SEXP bSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type a(aSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type b(bSEXP);
+    rcpp_result_gen = Rcpp::wrap(cluster_metrics_cpp(a, b));
+    return rcpp_result_gen;
+END_RCPP
+}
 // sem_model_cpp
 Rcpp::List sem_model_cpp(std::string syntax, Rcpp::List mopt);
 RcppExport SEXP _hetmod_sem_model_cpp(SEXP syntaxSEXP, SEXP moptSEXP) {
@@ -297,6 +339,9 @@ static const R_CallMethodDef CallEntries[] = {
     {"_hetmod_hetmod_init_cpp", (DL_FUNC) &_hetmod_hetmod_init_cpp, 0},
     {"_hetmod_hetmod_version_cpp", (DL_FUNC) &_hetmod_hetmod_version_cpp, 0},
     {"_hetmod_hetmod_guard_test_cpp", (DL_FUNC) &_hetmod_hetmod_guard_test_cpp, 3},
+    {"_hetmod_cluster_fit_cpp", (DL_FUNC) &_hetmod_cluster_fit_cpp, 5},
+    {"_hetmod_cluster_predict_cpp", (DL_FUNC) &_hetmod_cluster_predict_cpp, 5},
+    {"_hetmod_cluster_metrics_cpp", (DL_FUNC) &_hetmod_cluster_metrics_cpp, 2},
     {"_hetmod_sem_model_cpp", (DL_FUNC) &_hetmod_sem_model_cpp, 2},
     {"_hetmod_sem_fit_cpp", (DL_FUNC) &_hetmod_sem_fit_cpp, 8},
     {"_hetmod_sem_implied_cpp", (DL_FUNC) &_hetmod_sem_implied_cpp, 4},

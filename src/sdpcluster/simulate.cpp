@@ -5,14 +5,13 @@
 // 3. Heterogeneous designs D1-D5 of spec 5.1 (smoke-test designs; D3, D4 details are ours) and
 //    "hetero": k = 3, p = 2, two near clusters with crossed elongated covariances and a far diffuse one.
 //    Draws x = mu_k + L_k z, L_k the Cholesky factor of Sigma_k, z standard normal from hetmod::Rng.
-// 4. Study "sdp_kmeans": one data set per replicate, estimate = mis-clustering rate (truth 0).
+// (The "sdp_kmeans" simulation study lives in src/sim/studies_sdp.cpp: sim sits above the families.)
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
 #include "hetmod/core/check.hpp"
 #include "hetmod/numeric/arma_linalg.hpp"
-#include "hetmod/sim/harness.hpp"
 #include "internal.hpp"
 
 namespace hetmod::sdpcluster {
@@ -120,51 +119,6 @@ std::vector<double> design_covariances(const std::string& design) {
   std::vector<double> out;
   for (const auto& c : d.covs) out.insert(out.end(), c.begin(), c.end());
   return out;
-}
-
-void register_studies() {
-  sim::register_study("sdp_kmeans", [](const Options& options) {
-    const std::vector<std::string> known = {"design", "k", "method", "n", "p", "ratio"};
-    for (const auto& key : options.keys())
-      if (std::find(known.begin(), known.end(), key) == known.end())
-        check::fail("make_study", "unknown option '" + key +
-                                      "' for study 'sdp_kmeans' (known: design, k, method, n, p, ratio)");
-    const std::string design = options.get_string("design", "isotropic");
-    const int64_t n = options.get_int("n", 200);
-    const int64_t p = options.get_int("p", 20);
-    const int k = static_cast<int>(options.get_int("k", 4));
-    const double ratio = options.get_double("ratio", 1.5);
-    const Method method = method_from_name(options.get_string("method", "sdp_kmeans"));
-    if (design != "isotropic") (void)named_design(design);
-    check::at_least("sdp_kmeans", "n", n, 2);
-    sim::Study s;
-    s.name = "sdp_kmeans";
-    s.param_names = {"error"};
-    s.truth = {0.0};
-    s.replicate = [=](Rng& rng, int64_t) {
-      const SimData d = design == "isotropic" ? simulate_isotropic(n, p, k, ratio, rng) : simulate_design(design, n, rng);
-      Options fo;
-      if (method == Method::la_sdp) {
-        if (design == "isotropic") {
-          std::vector<double> sig;
-          for (int b = 0; b < k; ++b) {
-            const arma::mat e = arma::eye(static_cast<arma::uword>(p), static_cast<arma::uword>(p));
-            sig.insert(sig.end(), e.begin(), e.end());
-          }
-          fo.set("sigma", sig);
-        } else {
-          fo.set("sigma", design_covariances(design));
-        }
-      }
-      const ClusterResult r = fit(d.view(), d.k, method, fo, rng);
-      sim::ReplicateOutput out;
-      out.estimate = {misclustering_rate(d.labels, r.labels)};
-      out.se = {std::numeric_limits<double>::quiet_NaN()};
-      out.converged = r.converged || method == Method::kmeans;
-      return out;
-    };
-    return s;
-  });
 }
 
 }  // namespace hetmod::sdpcluster

@@ -74,6 +74,7 @@ void register_builtin_studies() {
     register_study("normal_mean", normal_mean_study);
     register_survival_studies();
     register_sem_studies();
+    register_sdp_studies();
   });
 }
 

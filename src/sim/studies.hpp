@@ -6,4 +6,5 @@
 namespace hetmod::sim {
 void register_survival_studies();  ///< "surv_apgw"
 void register_sem_studies();       ///< "sem_cfa"
+void register_sdp_studies();       ///< "sdp_kmeans"
 }  // namespace hetmod::sim

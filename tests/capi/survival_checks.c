@@ -212,6 +212,55 @@ int capi_survival_checks(void) {
     }
   }
 
+  /* interval censoring through time2, C-API options (offsets, names) and their errors */
+  {
+    double t2[N];
+    int32_t st[N];
+    hetmod_fit* f2 = NULL;
+    hetmod_fit* f3 = NULL;
+    hetmod_options* o2 = NULL;
+    double off[N], b2[3] = {0, 0, 0}, b3[2] = {0, 0}, ll2 = 0;
+    int i;
+    for (i = 0; i < N; ++i) {
+      st[i] = k_status[i];
+      t2[i] = k_time[i];
+      off[i] = 0.0;
+    }
+    st[0] = HETMOD_SURV_INTERVAL;
+    t2[0] = k_time[0] + 0.25;
+    st[2] = HETMOD_SURV_LEFT;
+    S_CHECK(hetmod_surv_fit(k_time, t2, st, NULL, NULL, N, NULL, 0, x_lambda, 2, x_gamma, 1, NULL, 0,
+                            HETMOD_SURV_DIST_WEIBULL, NULL, &f2) == HETMOD_OK);
+    S_CHECK(f2 != NULL && hetmod_fit_loglik(f2, &ll2) == HETMOD_OK && ll2 < 0);
+    S_CHECK(f2 != NULL && hetmod_fit_coef(f2, b2, 3) == HETMOD_OK && s_abs(b2[1] - coef[1]) < 0.5);
+    t2[0] = k_time[0] - 0.1; /* upper end below the lower end */
+    S_CHECK(hetmod_surv_fit(k_time, t2, st, NULL, NULL, N, NULL, 0, x_lambda, 2, x_gamma, 1, NULL, 0,
+                            HETMOD_SURV_DIST_WEIBULL, NULL, &f3) == HETMOD_ERR_INVALID_ARGUMENT);
+    S_CHECK(f3 == NULL);
+    /* an offset equal to x * beta_x reproduces the fit with x as a covariate */
+    for (i = 0; i < N; ++i) off[i] = coef[1] * x_lambda[N + i];
+    S_CHECK(hetmod_options_create(&o2) == HETMOD_OK);
+    S_CHECK(hetmod_options_set_vector(o2, "offset_lambda", off, N) == HETMOD_OK);
+    S_CHECK(hetmod_surv_fit(k_time, NULL, k_status, NULL, NULL, N, NULL, 0, x_lambda, 1, x_gamma, 1, NULL, 0,
+                            HETMOD_SURV_DIST_WEIBULL, o2, &f3) == HETMOD_OK);
+    S_CHECK(f3 != NULL && hetmod_fit_coef(f3, b3, 2) == HETMOD_OK && s_abs(b3[0] - coef[0]) < 1e-5 &&
+            s_abs(b3[1] - coef[2]) < 1e-5);
+    hetmod_fit_free(f3);
+    f3 = NULL;
+    S_CHECK(hetmod_options_set_vector(o2, "offset_lambda", off, N - 1) == HETMOD_OK);
+    S_CHECK(hetmod_surv_fit(k_time, NULL, k_status, NULL, NULL, N, NULL, 0, x_lambda, 1, x_gamma, 1, NULL, 0,
+                            HETMOD_SURV_DIST_WEIBULL, o2, &f3) == HETMOD_ERR_INVALID_ARGUMENT);
+    S_CHECK(strstr(hetmod_last_error(), "offset_lambda") != NULL);
+    S_CHECK(hetmod_options_unset(o2, "offset_lambda") == HETMOD_OK);
+    S_CHECK(hetmod_options_set_string(o2, "names_lambda", "a\nb\nc") == HETMOD_OK);
+    S_CHECK(hetmod_surv_fit(k_time, NULL, k_status, NULL, NULL, N, NULL, 0, x_lambda, 2, x_gamma, 1, NULL, 0,
+                            HETMOD_SURV_DIST_WEIBULL, o2, &f3) == HETMOD_ERR_INVALID_ARGUMENT);
+    S_CHECK(strstr(hetmod_last_error(), "names_lambda") != NULL);
+    S_CHECK(f3 == NULL);
+    hetmod_options_free(o2);
+    hetmod_fit_free(f2);
+  }
+
   /* simulation: deterministic for a seed, positive times */
   {
     double t1[N], t2[N], t3[N];

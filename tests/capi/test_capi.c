@@ -988,6 +988,10 @@ static void test_sim(void) {
 /* Defined in tests/capi/survival_checks.c (the survival entry points): prints its own
  * "survival: N passed, N failed" line and returns its number of failed checks. */
 int capi_survival_checks(void);
+/* Defined in tests/capi/sdp_checks.c (the SDP clustering entry points); same convention. */
+int capi_sdp_checks(void);
+/* Defined in tests/capi/sem_checks.c (the SEM entry points); same convention. */
+int capi_sem_checks(void);
 
 int main(void) {
   /* Before any call, there is no error. */
@@ -1000,6 +1004,8 @@ int main(void) {
   test_sim();
   printf("core: %d passed, %d failed\n", g_passed, g_failed);
   g_failed += capi_survival_checks();
+  g_failed += capi_sdp_checks();
+  g_failed += capi_sem_checks();
   printf("%d passed, %d failed\n", g_passed, g_failed);
   return g_failed == 0 ? 0 : 1;
 }

@@ -128,8 +128,6 @@ SimData simulate_design(const std::string& design, int64_t n, Rng& rng);
 /// True covariances (k blocks p x p) of a named design.
 std::vector<double> design_covariances(const std::string& design);
 
-/// Registers the study "sdp_kmeans" (options: n 200, p 20, k 4, ratio 1.5, method "sdp_kmeans",
-/// design "isotropic" or a named design; parameter "error" = mis-clustering rate, truth 0).
-void register_studies();
+// The simulation study "sdp_kmeans" is registered by the sim layer (src/sim/studies_sdp.cpp).
 
 }  // namespace hetmod::sdpcluster

@@ -89,7 +89,6 @@ TEST_CASE("Burer-Monteiro agrees with the exact path; routing above exact_max", 
 }
 
 TEST_CASE("study sdp_kmeans runs through the harness", "[sdp]") {
-  register_studies();
   Options o;
   o.set("n", 60.0);
   o.set("p", 5.0);
