@@ -1,0 +1,164 @@
+# SDP clustering family: cluster_sdp(), cluster_metrics() and the S3 methods.
+# Kept fast: the SDP methods run on a 50-point subsample of iris (every third row) with few sweeps.
+
+iris_sub <- function() {
+  ii <- seq(1, 150, by = 3)
+  list(x = iris[ii, 1:4], species = iris$Species[ii])
+}
+
+sim_three <- function() {
+  set.seed(11)
+  mk <- function(n, mu, S) sweep(matrix(stats::rnorm(n * 2), n) %*% chol(S), 2, mu, "+")
+  x <- rbind(mk(60, c(0, 0), matrix(c(1, .5, .5, 1), 2)), mk(60, c(8, 0), matrix(c(2, -.8, -.8, 1), 2)),
+             mk(60, c(0, 8), matrix(c(.5, 0, 0, 3), 2)))
+  colnames(x) <- c("a", "b")
+  list(x = x, truth = rep(1:3, each = 60))
+}
+
+test_that("every method runs on iris with 1-based labels and a reasonable error", {
+  d <- iris_sub()
+  opts <- list(
+    "kmeans" = list(),
+    "gmm" = list(),
+    "sdp-kmeans" = list(tol = 1e-5),
+    "bm-kmeans" = list(),
+    "ila-sdp" = list(tol = 1e-5, sweeps = 2),
+    "la-sdp" = list(tol = 1e-5, sigma = lapply(split(d$x, d$species), stats::cov))
+  )
+  bound <- c("kmeans" = 0.2, "gmm" = 0.2, "sdp-kmeans" = 0.2, "bm-kmeans" = 0.2, "ila-sdp" = 0.2, "la-sdp" = 0.1)
+  for (m in names(opts)) {
+    f <- do.call(cluster_sdp, c(list(d$x, 3, method = m, seed = 7), opts[[m]]))
+    expect_s3_class(f, "cluster_sdp")
+    expect_type(f$labels, "integer")
+    expect_length(f$labels, 50)
+    expect_setequal(unique(f$labels), 1:3)
+    expect_equal(dim(f$means), c(3L, 4L))
+    expect_identical(colnames(f$means), names(iris)[1:4])
+    expect_equal(dim(f$covariances), c(4L, 4L, 3L))
+    expect_equal(sum(f$weights), 1, tolerance = 1e-8)
+    expect_true(all(c("solver", "iterations", "primal_residual", "dual_residual", "gap", "objective",
+                      "seconds", "converged", "reason") %in% names(f$certificate)))
+    met <- cluster_metrics(f$labels, d$species)
+    expect_named(met, c("misclustering", "ari", "nmi"))
+    expect_lt(met[["misclustering"]], bound[[m]])
+    if (m == "gmm") expect_false(is.na(f$loglik)) else expect_true(is.na(f$loglik))
+  }
+})
+
+test_that("a fixed seed reproduces the fit exactly", {
+  d <- iris_sub()
+  a <- cluster_sdp(d$x, 3, "kmeans", seed = 123, n_init = 2)
+  b <- cluster_sdp(d$x, 3, "kmeans", seed = 123, n_init = 2)
+  expect_identical(a$labels, b$labels)
+  expect_identical(a$means, b$means)
+  a <- cluster_sdp(d$x, 3, "ila-sdp", seed = 5, tol = 1e-5, sweeps = 2)
+  b <- cluster_sdp(d$x, 3, "ila-sdp", seed = 5, tol = 1e-5, sweeps = 2)
+  expect_identical(a$labels, b$labels)
+  expect_identical(a$covariances, b$covariances)
+  # the seed is recorded, also when drawn from R's RNG
+  set.seed(1)
+  c1 <- cluster_sdp(d$x, 3, "kmeans")
+  expect_identical(cluster_sdp(d$x, 3, "kmeans", seed = c1$seed)$labels, c1$labels)
+})
+
+test_that("cluster_metrics: ARI equals mclust::adjustedRandIndex, permutation invariance", {
+  d <- iris_sub()
+  f <- cluster_sdp(d$x, 3, "kmeans", seed = 2)
+  m <- cluster_metrics(f$labels, d$species)
+  skip_if_not_installed("mclust")
+  expect_equal(m[["ari"]], mclust::adjustedRandIndex(f$labels, d$species), tolerance = 1e-12)
+  set.seed(3)
+  a <- sample(1:4, 40, TRUE)
+  b <- sample(c("u", "v", "w"), 40, TRUE)
+  expect_equal(cluster_metrics(a, b)[["ari"]], mclust::adjustedRandIndex(a, b), tolerance = 1e-12)
+  expect_equal(cluster_metrics(c(1, 1, 2, 2), c(2, 2, 1, 1)), c(misclustering = 0, ari = 1, nmi = 1))
+  expect_error(cluster_metrics(1:3, 1:4), "same length")
+  expect_error(cluster_metrics(c(1, NA), 1:2), "NA")
+})
+
+test_that("gmm log-likelihood agrees with mclust for the same covariance model", {
+  skip_if_not_installed("mclust")
+  # Mclust() calls mclustBIC() unqualified, so mclust must be attached
+  if (!"package:mclust" %in% search()) {
+    suppressPackageStartupMessages(library(mclust))
+    on.exit(detach("package:mclust"), add = TRUE)
+  }
+  s <- sim_three()
+  models <- c(full = "VVV", diagonal = "VVI", spherical = "VII", tied = "EEE")
+  for (ct in names(models)) {
+    f <- cluster_sdp(s$x, 3, "gmm", cov_type = ct, ridge = 0, em_tol = 1e-12, seed = 3)
+    m <- mclust::Mclust(s$x, G = 3, modelNames = models[[ct]], verbose = FALSE,
+                        control = mclust::emControl(tol = c(1e-12, 1e-12)))
+    expect_equal(mclust::adjustedRandIndex(f$labels, m$classification), 1)
+    expect_lt(abs(f$loglik - m$loglik), 1e-4)
+    expect_equal(f$df, m$df)
+    expect_lt(abs(f$bic - (-m$bic)), 1e-4)  # mclust reports BIC as 2 loglik - df log n
+    ll <- logLik(f)
+    expect_equal(attr(ll, "df"), f$df)
+    expect_equal(BIC(f), f$bic, tolerance = 1e-8)
+  }
+})
+
+test_that("predict returns the fitted labels on the training data and assigns new points", {
+  d <- iris_sub()
+  f <- cluster_sdp(d$x, 3, "kmeans", seed = 4)
+  expect_identical(predict(f, d$x), f$labels)
+  expect_identical(predict(f), f$labels)
+  expect_identical(fitted(f), f$labels)
+  expect_identical(predict(f, as.matrix(d$x)), f$labels)
+  expect_identical(predict(f, d$x[, 4:1]), f$labels)  # columns matched by name
+  s <- sim_three()
+  g <- cluster_sdp(s$x, 3, "gmm", seed = 1)
+  expect_identical(predict(g, s$x), g$labels)
+  expect_identical(predict(g, g$means["2", , drop = FALSE]), 2L)
+  expect_error(predict(f, d$x[, 1:3]), "4 columns")
+})
+
+test_that("bad input gives clear errors", {
+  d <- iris_sub()
+  expect_error(cluster_sdp(d$x[1:2, ], 3, "kmeans"), "`k`")
+  expect_error(cluster_sdp(d$x, 0, "kmeans"), "`k`")
+  expect_error(cluster_sdp(d$x, 1.5, "kmeans"), "`k`")
+  x <- d$x
+  x[3, 2] <- NA
+  expect_error(cluster_sdp(x, 3, "kmeans"), "missing values")
+  expect_error(cluster_sdp(iris, 3, "kmeans"), "non-numeric: Species")
+  expect_error(cluster_sdp(matrix(letters[1:6], 3), 2, "kmeans"), "numeric")
+  expect_error(cluster_sdp(d$x, 3, "kmeans", bogus = 1), "bogus")
+  expect_error(cluster_sdp(d$x, 3, "kmeans", 10), "named")
+  expect_error(cluster_sdp(d$x, 3, "la-sdp"), "sigma")
+  expect_error(cluster_sdp(d$x, 3, "la-sdp", sigma = list(diag(4))), "sigma")
+  expect_error(cluster_sdp(d$x, 3, "gmm", cov_type = "weird"), "weird")
+  expect_error(cluster_sdp(d$x, 3, "nope"))
+  expect_error(cluster_sdp(d$x, 3, "kmeans", seed = -1), "seed")
+})
+
+test_that("a non-converged solver warns with the reason", {
+  d <- iris_sub()
+  expect_warning(f <- cluster_sdp(d$x, 3, "sdp-kmeans", seed = 1, sdp_max_iter = 3), "iteration limit")
+  expect_false(f$certificate$converged)
+})
+
+test_that("S3 methods and saveRDS round trip", {
+  d <- iris_sub()
+  f <- cluster_sdp(d$x, 3, "gmm", seed = 9)
+  expect_output(print(f), "method \"gmm\"")
+  expect_output(print(summary(f)), "Solver certificate")
+  expect_s3_class(logLik(f), "logLik")
+  expect_equal(nobs(f), 50L)
+  k <- cluster_sdp(d$x, 3, "kmeans", seed = 9)
+  expect_error(logLik(k), "not defined")
+  expect_output(print(k), "lloyd")
+  pdf(NULL)
+  on.exit(grDevices::dev.off(), add = TRUE)
+  expect_invisible(plot(f))
+  expect_invisible(plot(f, which = c(1, 3)))
+  expect_invisible(plot(f, which = 2))
+  tmp <- tempfile(fileext = ".rds")
+  on.exit(unlink(tmp), add = TRUE)
+  saveRDS(f, tmp)
+  g <- readRDS(tmp)
+  expect_identical(predict(g, d$x), predict(f, d$x))
+  expect_identical(unclass(g)[names(g) != "call"], unclass(f)[names(f) != "call"])
+  expect_equal(logLik(g), logLik(f))
+})
