@@ -13,12 +13,20 @@
 #pragma once
 #include <Rcpp.h>
 
+#include <initializer_list>
 #include <string>
 #include <utility>
 
 #include "hetmod/core/error.hpp"
+#include "hetmod/core/options.hpp"
 
 namespace hetmod_r {
+
+/// Named R list -> hetmod::Options: numbers (double, integer, logical) of length 1 become numbers, longer
+/// ones numeric vectors (keys in `vector_keys` are always vectors, e.g. "start"); a single string becomes
+/// a string option. Anything else throws Error(invalid_argument) naming `fn` and the key.
+hetmod::Options options_from_list(const Rcpp::List& options, const char* fn,
+                                  std::initializer_list<const char*> vector_keys = {});
 
 /// Clears the interrupt flag set by the R interrupt checker (called at the start of every guard).
 void reset_interrupt() noexcept;

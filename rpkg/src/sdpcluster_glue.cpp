@@ -28,39 +28,6 @@ namespace {
 
 namespace sc = hetmod::sdpcluster;
 
-hetmod::Options cluster_options(const Rcpp::List& options) {
-  hetmod::Options out;
-  if (options.size() == 0) return out;
-  Rcpp::CharacterVector names = options.names();
-  for (R_xlen_t i = 0; i < options.size(); ++i) {
-    const std::string key = Rcpp::as<std::string>(names[i]);
-    SEXP v = options[i];
-    switch (TYPEOF(v)) {
-      case REALSXP:
-      case INTSXP:
-      case LGLSXP: {
-        Rcpp::NumericVector x(v);
-        if (key != "sigma" && x.size() == 1) {
-          out.set(key, static_cast<double>(x[0]));
-        } else {
-          out.set(key, std::vector<double>(x.begin(), x.end()));
-        }
-        break;
-      }
-      case STRSXP: {
-        Rcpp::CharacterVector x(v);
-        hetmod::check::require(x.size() == 1 && !Rcpp::CharacterVector::is_na(x[0]), "cluster_sdp",
-                               "option '" + key + "' must be a single string");
-        out.set(key, Rcpp::as<std::string>(x[0]));
-        break;
-      }
-      default:
-        hetmod::check::fail("cluster_sdp", "option '" + key + "' must be numeric, logical or a string");
-    }
-  }
-  return out;
-}
-
 uint64_t to_seed(double seed) {
   hetmod::check::require(std::isfinite(seed) && seed >= 0 && seed == std::floor(seed) && seed <= 9007199254740992.0,
                          "cluster_sdp", "seed is " + hetmod::check::fmt(seed) + ", but must be a whole number in [0, 2^53]");
@@ -75,7 +42,7 @@ Rcpp::NumericVector dvec(const std::vector<double>& v) { return Rcpp::NumericVec
 Rcpp::List cluster_fit_cpp(Rcpp::NumericMatrix x, int k, std::string method, Rcpp::List options, double seed) {
   return hetmod_r::guarded([&]() -> Rcpp::List {
     const sc::Method m = sc::method_from_name(method);
-    const hetmod::Options opt = cluster_options(options);
+    const hetmod::Options opt = hetmod_r::options_from_list(options, "cluster_sdp", {"sigma"});
     hetmod::Rng rng(to_seed(seed));
     const sc::ClusterResult r =
         sc::fit(hetmod::data::MatView(x.begin(), x.nrow(), x.ncol()), k, m, opt, rng);

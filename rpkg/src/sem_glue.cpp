@@ -48,39 +48,6 @@ sem::ModelOptions model_options(const Rcpp::List& mopt) {
   return o;
 }
 
-hetmod::Options core_options(const Rcpp::List& options) {
-  hetmod::Options out;
-  if (options.size() == 0) return out;
-  Rcpp::CharacterVector names = options.names();
-  for (R_xlen_t i = 0; i < options.size(); ++i) {
-    const std::string key = Rcpp::as<std::string>(names[i]);
-    SEXP v = options[i];
-    switch (TYPEOF(v)) {
-      case REALSXP:
-      case INTSXP:
-      case LGLSXP: {
-        Rcpp::NumericVector x(v);
-        if (key != "start" && x.size() == 1) {
-          out.set(key, static_cast<double>(x[0]));
-        } else {
-          out.set(key, std::vector<double>(x.begin(), x.end()));
-        }
-        break;
-      }
-      case STRSXP: {
-        Rcpp::CharacterVector x(v);
-        hetmod::check::require(x.size() == 1 && !Rcpp::CharacterVector::is_na(x[0]), "sem_fit",
-                               "option '" + key + "' must be a single string");
-        out.set(key, Rcpp::as<std::string>(x[0]));
-        break;
-      }
-      default:
-        hetmod::check::fail("sem_fit", "option '" + key + "' must be numeric, logical or a string");
-    }
-  }
-  return out;
-}
-
 std::vector<std::string> strings(const Rcpp::CharacterVector& v) {
   std::vector<std::string> out;
   for (R_xlen_t i = 0; i < v.size(); ++i) out.emplace_back(Rcpp::as<std::string>(v[i]));
@@ -206,7 +173,7 @@ Rcpp::List sem_fit_cpp(std::string syntax, Rcpp::List mopt, Rcpp::Nullable<Rcpp:
                        Rcpp::Nullable<Rcpp::NumericVector> sample_mean, Rcpp::List options) {
   return hetmod_r::guarded([&] {
     const sem::Model model = sem::make_model(syntax, model_options(mopt));
-    const sem::FitOptions fo = sem::fit_options_from(core_options(options));
+    const sem::FitOptions fo = sem::fit_options_from(hetmod_r::options_from_list(options, "sem_fit", {"start"}));
     const std::vector<std::string> nm = strings(names);
     sem::SampleMoments s;
     if (data.isNotNull()) {
@@ -333,7 +300,7 @@ Rcpp::List sem_bootstrap_cpp(std::string syntax, Rcpp::List mopt, Rcpp::NumericM
                              Rcpp::List options, Rcpp::NumericVector start, int R, double seed) {
   return hetmod_r::guarded([&] {
     const sem::Model model = sem::make_model(syntax, model_options(mopt));
-    sem::FitOptions fo = sem::fit_options_from(core_options(options));
+    sem::FitOptions fo = sem::fit_options_from(hetmod_r::options_from_list(options, "sem_fit", {"start"}));
     fo.se = false;
     fo.baseline = false;
     if (start.size() == model.n_free) fo.start.assign(start.begin(), start.end());

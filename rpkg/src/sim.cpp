@@ -19,41 +19,6 @@
 
 namespace {
 
-// Named R list -> hetmod::Options. Numbers (double, integer, logical) of length 1 become numbers,
-// longer ones numeric vectors; a single string becomes a string option.
-hetmod::Options to_options(const Rcpp::List& options) {
-  hetmod::Options out;
-  if (options.size() == 0) return out;
-  Rcpp::CharacterVector names = options.names();
-  for (R_xlen_t i = 0; i < options.size(); ++i) {
-    const std::string key = Rcpp::as<std::string>(names[i]);
-    SEXP v = options[i];
-    switch (TYPEOF(v)) {
-      case REALSXP:
-      case INTSXP:
-      case LGLSXP: {
-        Rcpp::NumericVector x(v);  // converts; NA becomes NaN / NA_real_
-        if (x.size() == 1) {
-          out.set(key, static_cast<double>(x[0]));
-        } else {
-          out.set(key, std::vector<double>(x.begin(), x.end()));
-        }
-        break;
-      }
-      case STRSXP: {
-        Rcpp::CharacterVector x(v);
-        hetmod::check::require(x.size() == 1 && !Rcpp::CharacterVector::is_na(x[0]), "sim_run",
-                               "option '" + key + "' must be a single string");
-        out.set(key, Rcpp::as<std::string>(x[0]));
-        break;
-      }
-      default:
-        hetmod::check::fail("sim_run", "option '" + key + "' must be numeric, logical or a string");
-    }
-  }
-  return out;
-}
-
 uint64_t to_seed(double seed) {
   hetmod::check::require(std::isfinite(seed) && seed >= 0 && seed == std::floor(seed) && seed <= 9007199254740992.0,
                          "sim_run", "seed is " + hetmod::check::fmt(seed) + ", but must be a whole number in [0, 2^53]");
@@ -154,7 +119,7 @@ Rcpp::List sim_run_cpp(std::string study, Rcpp::List options, double seed, int f
     hetmod::check::at_least("sim_run", "first", first, 1);
     hetmod::check::require(last >= first, "sim_run", "last replicate " + std::to_string(last) +
                                                          " is before the first (" + std::to_string(first) + ")");
-    const hetmod::sim::Study s = hetmod::sim::make_study(study, to_options(options));
+    const hetmod::sim::Study s = hetmod::sim::make_study(study, hetmod_r::options_from_list(options, "sim_run"));
     hetmod::sim::StudyOptions opt;
     opt.seed = to_seed(seed);
     opt.first = static_cast<int64_t>(first) - 1;  // 1-based -> 0-based
@@ -170,7 +135,7 @@ Rcpp::List sim_run_cpp(std::string study, Rcpp::List options, double seed, int f
 // [[Rcpp::export(rng = false)]]
 Rcpp::List sim_study_info_cpp(std::string study, Rcpp::List options) {
   return hetmod_r::guarded([&] {
-    const hetmod::sim::Study s = hetmod::sim::make_study(study, to_options(options));
+    const hetmod::sim::Study s = hetmod::sim::make_study(study, hetmod_r::options_from_list(options, "sim_run"));
     return Rcpp::List::create(Rcpp::Named("study") = s.name,
                               Rcpp::Named("param_names") = Rcpp::CharacterVector(s.param_names.begin(), s.param_names.end()),
                               Rcpp::Named("truth") = Rcpp::NumericVector(s.truth.begin(), s.truth.end()));

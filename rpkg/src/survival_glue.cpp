@@ -28,40 +28,6 @@ namespace {
 
 namespace hs = hetmod::survival;
 
-// Named R list -> hetmod::Options (numbers, numeric vectors, single strings).
-hetmod::Options surv_options(const Rcpp::List& options) {
-  hetmod::Options out;
-  if (options.size() == 0) return out;
-  Rcpp::CharacterVector names = options.names();
-  for (R_xlen_t i = 0; i < options.size(); ++i) {
-    const std::string key = Rcpp::as<std::string>(names[i]);
-    SEXP v = options[i];
-    switch (TYPEOF(v)) {
-      case REALSXP:
-      case INTSXP:
-      case LGLSXP: {
-        Rcpp::NumericVector x(v);
-        if (key != "start" && x.size() == 1) {
-          out.set(key, static_cast<double>(x[0]));
-        } else {
-          out.set(key, std::vector<double>(x.begin(), x.end()));
-        }
-        break;
-      }
-      case STRSXP: {
-        Rcpp::CharacterVector x(v);
-        hetmod::check::require(x.size() == 1 && !Rcpp::CharacterVector::is_na(x[0]), "surv_mpr",
-                               "option '" + key + "' must be a single string");
-        out.set(key, Rcpp::as<std::string>(x[0]));
-        break;
-      }
-      default:
-        hetmod::check::fail("surv_mpr", "option '" + key + "' must be numeric, logical or a string");
-    }
-  }
-  return out;
-}
-
 // Keeps the R objects alive while the views into them are used.
 struct DesignHolder {
   std::vector<Rcpp::NumericMatrix> x;
@@ -190,7 +156,7 @@ Rcpp::List surv_fit_cpp(Rcpp::NumericVector time, Rcpp::NumericVector time2, Rcp
     DesignHolder h;
     build_design("surv_mpr", X, offsets, h);
     const hs::SurvData data = make_data(time, time2, status, entry, weights);
-    const hetmod::Options opt = surv_options(options);
+    const hetmod::Options opt = hetmod_r::options_from_list(options, "surv_mpr", {"start"});
     const hs::SurvFit f = hs::fit(data, h.design, hs::dist_from_name(dist), opt);
     return fit_to_list(f);
   });

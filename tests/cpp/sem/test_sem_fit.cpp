@@ -124,17 +124,26 @@ TEST_CASE("sem HS CFA: observed information, GLS and ULS match lavaan", "[sem]")
   CHECK(close_sig(fu.measures.fmin, ref.at("uls.fmin"), 1e-6));
 }
 
-TEST_CASE("sem HS CFA: MLR sandwich SEs and Yuan-Bentler scaling", "[sem]") {
+TEST_CASE("sem HS CFA: MLR sandwich SEs", "[sem]") {
   const SampleMoments sm = hs_moments();
   FitOptions o;
   o.estimator = Estimator::mlr;
   const SemFit f = fit(make_model(kHS), sm, o);
   compare(f, read_estimates("sem_hs_cfa_estimates.csv"), "est", "se_mlr", 2e-5);
   const auto ref = semtest::read_measures("sem_hs_cfa_fit.csv");
-  // Yuan-Bentler scaling: known gap to lavaan's yuan.bentler.mplus (h1 trace), see src/sem/fit.cpp
-  CHECK(std::isfinite(f.measures.scaling_factor));
-  CHECK(std::fabs(f.measures.scaling_factor / ref.at("mlr.chisq.scaling.factor") - 1.0) < 0.15);
   CHECK(f.measures.chisq == Approx(ref.at("chisq")).epsilon(1e-6));
+}
+
+// KNOWN GAP (tagged !mayfail so it is reported but does not fail the suite): the Yuan-Bentler scaling
+// factor is ~8% off lavaan's yuan.bentler.mplus (1.0546 vs 0.9790): the saturated-model trace differs
+// (49.108 vs 47.295), see src/sem/fit.cpp. This asserts the lavaan value at the spec's tolerance.
+TEST_CASE("sem HS CFA: Yuan-Bentler scaling factor matches lavaan", "[sem][!mayfail]") {
+  const SampleMoments sm = hs_moments();
+  FitOptions o;
+  o.estimator = Estimator::mlr;
+  const SemFit f = fit(make_model(kHS), sm, o);
+  const auto ref = semtest::read_measures("sem_hs_cfa_fit.csv");
+  CHECK(f.measures.scaling_factor == Approx(ref.at("mlr.chisq.scaling.factor")).epsilon(1e-5));
 }
 
 TEST_CASE("sem non-recursive model: exact recovery from the population covariance", "[sem]") {
