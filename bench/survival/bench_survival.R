@@ -1,15 +1,21 @@
 # bench/survival/bench_survival.R -- hetmod's survival family against its peers on the same data, one run.
-# Prints time (median of repeats), hetmod/peer time ratio and the largest difference in logLik/estimates.
+# Prints time (median of repeats; elapsed and CPU = user + system, the latter less sensitive to other jobs
+# on a shared machine), the peer/hetmod time ratio and the largest difference in logLik/estimates.
 #   Rscript bench/survival/bench_survival.R            (uses the installed hetmod; `make demo` installs it)
 # flexsurv / mpr are CRAN-only: included when installed (install.packages(c("flexsurv","mpr"))).
+# The C++ side (evaluation counts and per-evaluation costs): bench/survival/timing_survival.cpp.
 suppressPackageStartupMessages({ library(hetmod); library(survival) })
 timeit <- function(expr, reps = 5) {
   e <- substitute(expr); env <- parent.frame()
-  median(vapply(seq_len(reps), function(i) system.time(eval(e, env))[["elapsed"]], 0))
+  tm <- vapply(seq_len(reps), function(i) {
+    t <- system.time(eval(e, env))
+    c(t[["elapsed"]], t[["user.self"]] + t[["sys.self"]])
+  }, numeric(2))
+  apply(tm, 1, stats::median)
 }
 row <- function(task, peer, t_h, t_p, diff) {
-  cat(sprintf("%-34s %-10s hetmod %9.4f s  peer %9.4f s  ratio %7.2f  max|diff| %.2e\n",
-              task, peer, t_h, t_p, t_p / t_h, diff))
+  cat(sprintf("%-30s %-9s hetmod %8.4f s (cpu %7.4f)  peer %8.4f s (cpu %7.4f)  ratio %6.2f (cpu %6.2f)  max|diff| %.2e\n",
+              task, peer, t_h[1], t_h[2], t_p[1], t_p[2], t_p[1] / t_h[1], t_p[2] / t_h[2], diff))
 }
 set.seed(1)
 
@@ -19,16 +25,30 @@ x <- rbinom(n, 1, 0.5); z <- rnorm(n)
 tt <- (-log(runif(n)) / exp(-3 + 0.5 * x - 0.3 * z))^(1 / 1.3)
 cc <- runif(n, 0, quantile(tt, 0.9))
 d <- data.frame(time = pmin(tt, cc), status = as.integer(tt <= cc), x = x, z = z)
-t_h <- timeit(fh <- surv_mpr(Surv(time, status) ~ x + z, data = d, dist = "weibull"), 3)
-t_p <- timeit(fp <- survreg(Surv(time, status) ~ x + z, data = d, dist = "weibull"), 3)
+t_h <- timeit(fh <- surv_mpr(Surv(time, status) ~ x + z, data = d, dist = "weibull"), 5)
+t_p <- timeit(fp <- survreg(Surv(time, status) ~ x + z, data = d, dist = "weibull"), 5)
 row("weibull n=1e5 (logLik)", "survreg", t_h, t_p, abs(as.numeric(logLik(fh)) - as.numeric(logLik(fp))))
+# Same model, survreg's AFT coefficients mapped: log lambda = -coef / scale, log gamma = -log(scale).
+est_h <- coef(fh)
+est_p <- c(-coef(fp) / fp$scale, -log(fp$scale))
+row("weibull n=1e5 (estimates)", "survreg", t_h, t_p, max(abs(unname(est_h) - unname(est_p))))
+# The core alone (no formula handling), from the design matrices of the fit.
+t_c <- timeit(hetmod:::.surv_fit_core(fh$response, NULL, fh$x, fh$offset, "weibull", list()), 5)
+row("weibull n=1e5 (core only)", "survreg", t_c, t_p, 0)
 
 ## 2. APGW MPR fits at n = 2000 (lambda and gamma carry x) ------------------------------------
 n <- 2000
 d2 <- d[seq_len(n), ]
-t_h <- timeit(f2 <- surv_mpr(Surv(time, status) ~ x, data = d2, dist = "apgw", gamma = ~ x), 5)
-cat(sprintf("%-34s %-10s hetmod %9.4f s  (%d coefficients, logLik %.4f)\n", "apgw MPR n=2000", "-",
-            t_h, length(coef(f2)), as.numeric(logLik(f2))))
+t_h <- timeit(f2 <- surv_mpr(Surv(time, status) ~ x, data = d2, dist = "apgw", gamma = ~ x), 20)
+t_c <- timeit(hetmod:::.surv_fit_core(f2$response, NULL, f2$x, f2$offset, "apgw", list()), 20)
+cat(sprintf("%-30s %-9s hetmod %8.4f s (cpu %7.4f; core %7.4f)  (%d coefficients, logLik %.4f, flags '%s')\n",
+            "apgw MPR n=2000 (phi = 1)", "-", t_h[1], t_h[2], t_c[2], length(coef(f2)), as.numeric(logLik(f2)),
+            paste(f2$flags, collapse = ",")))
+t_h3 <- timeit(f3 <- suppressWarnings(surv_mpr(Surv(time, status) ~ x, data = d2, dist = "apgw", phi = ~ 1,
+                                               gamma = ~ x)), 10)
+cat(sprintf("%-30s %-9s hetmod %8.4f s (cpu %7.4f)  (%d coefficients, logLik %.4f, flags '%s')\n",
+            "apgw MPR n=2000 (phi free)", "-", t_h3[1], t_h3[2], length(coef(f3)), as.numeric(logLik(f3)),
+            paste(f3$flags, collapse = ",")))
 if (requireNamespace("flexsurv", quietly = TRUE)) {
   hapgw <- function(x, phi = 1, lambda = 1, gamma = 1, kappa = 1) {
     u <- (phi * x)^gamma
@@ -48,7 +68,8 @@ if (requireNamespace("flexsurv", quietly = TRUE)) {
 
 ## 3. A 1,000-replicate simulation study at n = 500 ------------------------------------------
 for (th in c(1, 2)) {
-  t_h <- system.time(s <- sim_run("surv_apgw", n = 500, dist = "weibull", nsim = 1000, threads = th))[["elapsed"]]
-  cat(sprintf("%-34s threads %d  hetmod %8.3f s  coverage %s\n", "surv_apgw weibull 1000 x n=500", th, t_h,
+  tm <- system.time(s <- sim_run("surv_apgw", n = 500, dist = "weibull", nsim = 1000, threads = th))
+  cat(sprintf("%-30s threads %d  hetmod %8.3f s (cpu %7.3f)  coverage %s\n", "surv_apgw weibull 1000 x n=500", th,
+              tm[["elapsed"]], tm[["user.self"]] + tm[["sys.self"]],
               paste(sprintf("%.3f", s$summary$coverage), collapse = " ")))
 }

@@ -343,6 +343,40 @@ HETMOD_API int hetmod_surv_simulate(int dist, const double* coef, int64_t ncoef,
                                     int64_t p_lambda, const double* x_gamma, int64_t p_gamma,
                                     const double* x_kappa, int64_t p_kappa, uint64_t seed,
                                     double* times, int64_t len);
+/* How an end of a profile-likelihood interval was determined (values equal hetmod::survival::BoundKind). */
+#define HETMOD_SURV_PROFILE_FOUND 0     /* root of 2 (l_max - l_p) = qchisq(level, 1)                     */
+#define HETMOD_SURV_PROFILE_UNBOUNDED 1 /* runs to the parameter-space limit: -/+INFINITY, cure 0/1      */
+#define HETMOD_SURV_PROFILE_FAILED 2    /* a constrained fit failed: bound NAN (hetmod_last_error unset)  */
+/* `index` value selecting the cure fraction instead of a coefficient. */
+#define HETMOD_SURV_PROFILE_CURE (-1)
+
+/* Profile-likelihood confidence interval at `level` for coefficient `index` (0-based, link scale) or,
+ * with index == HETMOD_SURV_PROFILE_CURE, for the cure fraction p (APGW with kappa < 0, or cure_limit)
+ * at the one-row covariate pattern pat_<par> (1 x p_<par>, NULL when p == 0; pattern offsets are 0).
+ * The data and designs (as in hetmod_surv_fit, the design's p_<par> taken from the fit) must be the ones
+ * the fit was computed from; opt: "offset_<par>" as in hetmod_surv_fit plus the core's profile options
+ * "maxit", "tol", "gamma_max", "max_steps". Writes the estimate, the bounds and their kinds
+ * (HETMOD_SURV_PROFILE_*; any output pointer may be NULL). Method: constrained fits by trust-region
+ * Newton, ends by bracketing and regula falsi (hetmod/survival/inference.hpp). */
+HETMOD_API int hetmod_surv_profile(const hetmod_fit* fit, const double* time, const double* time2,
+                                   const int32_t* status, const double* entry, const double* weights,
+                                   int64_t n, const double* x_phi, const double* x_lambda,
+                                   const double* x_gamma, const double* x_kappa, int64_t index,
+                                   const double* pat_phi, const double* pat_lambda,
+                                   const double* pat_gamma, const double* pat_kappa, double level,
+                                   const hetmod_options* opt, double* estimate, double* lower,
+                                   double* upper, int* lower_kind, int* upper_kind);
+
+/* Sandwich (cluster == NULL: one cluster per row) or cluster-robust (cluster: n integer ids) covariance
+ * V B V at the fit, V the model-based covariance, B the sum of outer products of cluster score sums;
+ * no small-sample factor (equals survival::survreg robust = TRUE / cluster()). Data and designs as in
+ * hetmod_surv_profile (opt: "offset_<par>" only). Writes p x p column-major to vcov (len >= p * p). */
+HETMOD_API int hetmod_surv_robust_vcov(const hetmod_fit* fit, const double* time, const double* time2,
+                                       const int32_t* status, const double* entry, const double* weights,
+                                       int64_t n, const double* x_phi, const double* x_lambda,
+                                       const double* x_gamma, const double* x_kappa,
+                                       const int64_t* cluster, const hetmod_options* opt, double* vcov,
+                                       int64_t len);
 /* ---- end survival ---- */
 
 /* ---- sem ---- */
@@ -367,6 +401,19 @@ HETMOD_API int hetmod_surv_simulate(int dist, const double* coef, int64_t ncoef,
  * "start" (vector of the free parameters), and the C-API keys "std_lv", "fixed_x", "meanstructure",
  * "auto_cov_lv_x", "auto_cov_y" (0/1, lavaan's std.lv, fixed.x, ... ; defaults 0, 1, 0, 1, 1) and
  * "sample_mean" (vector of length p, for a mean structure with sample_cov).
+ * Missing data and groups (raw data only): "missing" ("listwise" default, or "fiml": casewise normal
+ * likelihood grouped by missing-data pattern, NaN = missing, rows with every model variable missing are
+ * dropped and counted in the extra "n_empty"; SEs from the observed information unless "information"
+ * is given, the H1 model by EM, as lavaan missing = "ml"); "group" (name of a data column with numeric
+ * group codes; groups in order of first appearance, labelled by the code) with per-group parameters,
+ * equal across groups for shared labels (`a*x`, or `c(a1, a2)*x` per group) and for the classes of
+ * "group_equal" (comma-separated: "loadings", "intercepts", "means", "residuals",
+ * "residual.covariances", "lv.variances", "lv.covariances", "regressions"; "group_partial" lists
+ * exempt rows such as "f=~x2"). These fits always have a mean structure and estimator ML; models
+ * with observed exogenous covariates need "fixed_x" = 0 (HETMOD_ERR_UNSUPPORTED otherwise). Extras
+ * add "group_nobs" (one per group), "n_empty", "n_incomplete"; "implied_cov" holds the groups' matrices
+ * one after the other; notes "groups", "missing", "information". Chi-square (2 (logL_H1 - logL_H0),
+ * summed over groups), CFI, TLI, RMSEA (x sqrt(G)), SRMR (with means, N_g-weighted) as lavaan.
  * Coefficients are the free parameters named by label or "lhs op rhs" without spaces ("visual=~x2",
  * "x1~~x1"); vcov is I^{-1}/N (absent when the information is singular: see the admissibility note).
  * loglik is lavaan's logl, df the number of free parameters. Extras: "fit_measures" (named by the
@@ -409,11 +456,12 @@ HETMOD_API int hetmod_sem_implied_cov(const char* model_text, const char* const*
 HETMOD_API int hetmod_sem_expand(const char* model_text, int64_t i, int64_t j, int latex, char* buf,
                                  int64_t buflen, int64_t* needed);
 
-/* Generic identifiability of the mixed graph of a model without latent variables (latent variables
- * give HETMOD_ERR_UNSUPPORTED): the exact generic rank of the Jacobian of vech(Sigma) with respect
- * to the n_params = |V| + |D| + |B| parameters over GF(2^31-1) (`trials` random points from `seed`,
- * trials >= 1), and the structural flags. *finite_to_one is 1 when the rank equals n_params
- * (generically finite-to-one: locally identifiable). Every output pointer may be NULL. */
+/* Generic identifiability: the exact generic rank of the Jacobian of vech(Sigma) (and mu with a mean
+ * structure) over GF(2^31-1) (`trials` random points from `seed`, trials >= 1), and the structural
+ * flags of the model's graph. Without latent variables the parameters are those of the mixed graph,
+ * n_params = |V| + |D| + |B| (all edges free); with latent variables they are the model's free
+ * parameters. *finite_to_one is 1 when the rank equals n_params (generically finite-to-one: locally
+ * identifiable). Every output pointer may be NULL. */
 HETMOD_API int hetmod_sem_identify(const char* model_text, uint64_t seed, int trials,
                                    int64_t* n_params, int64_t* n_moments, int64_t* jacobian_rank,
                                    int* finite_to_one, int* simple, int* bow_free, int* acyclic);
@@ -440,7 +488,9 @@ typedef struct hetmod_cluster hetmod_cluster;
 /* Fits a clustering with k clusters of the n x p matrix x (column-major). opt may be NULL
  * (defaults); option keys are those of hetmod::sdpcluster::fit ("n_init", "max_iter", "tol",
  * "time_limit", "cov_type", "ridge", "sigma" (k*p*p numbers for LA-SDP), "sweeps", "exact_max",
- * "large_n", ...); unknown keys give HETMOD_ERR_INVALID_ARGUMENT. All randomness comes from seed.
+ * "large_n", "solver" ("auto", "admm", "bm": low-rank Burer-Monteiro path for sdp_kmeans, la_sdp and
+ * ila_sdp), "sketch" (0 off; m >= 1 rows, or a fraction in (0, 1) of n: Sketch-and-Lift), ...); unknown
+ * keys give HETMOD_ERR_INVALID_ARGUMENT. All randomness comes from seed.
  * Errors: k < 1 or k > n, non-finite data, NULL pointers, bad method or options. */
 HETMOD_API int hetmod_cluster_fit(const double* x, int64_t n, int64_t p, int64_t k, int method,
                                   const hetmod_options* opt, uint64_t seed, hetmod_cluster** out);
@@ -463,7 +513,8 @@ HETMOD_API int hetmod_cluster_weights(const hetmod_cluster* h, double* out, int6
 HETMOD_API int hetmod_cluster_certificate(const hetmod_cluster* h, int* converged, int* iterations,
                                           double* primal_res, double* dual_res, double* gap,
                                           double* objective, double* seconds);
-/* Solver name ("admm", "admm-lifted", "burer-monteiro", "" without SDP) and stop reason; the
+/* Solver name ("admm", "admm-lifted", "burer-monteiro", "burer-monteiro-lifted", "" without SDP) and
+ * stop reason; the
  * string-buffer convention (which = 0: solver, 1: reason). */
 HETMOD_API int hetmod_cluster_certificate_string(const hetmod_cluster* h, int which, char* buf,
                                                  int64_t buflen, int64_t* needed);
@@ -478,6 +529,26 @@ HETMOD_API int hetmod_cluster_predict(const hetmod_cluster* h, const double* new
  * Every output pointer may be NULL. */
 HETMOD_API int hetmod_cluster_metrics(const int32_t* a, const int32_t* b, int64_t n, double* misclustering,
                                       double* ari, double* nmi);
+/* Sketch-and-Lift report: *m receives the subsample size (0 without sketch); index (may be NULL)
+ * receives the m sorted 0-based rows of the subsample (len >= m). */
+HETMOD_API int hetmod_cluster_sketch(const hetmod_cluster* h, int64_t* m, int64_t* index, int64_t len);
+/* Leading eigenvalues of the SDP solution Z (decreasing, up to 2k + 1; none for non-SDP methods):
+ * *count receives their number; out (may be NULL) receives them (len >= count). */
+HETMOD_API int hetmod_cluster_eigenvalues(const hetmod_cluster* h, int64_t* count, double* out, int64_t len);
+
+/* Columns of the choice-of-K table (hetmod_cluster_select_k), nk rows each, column-major. */
+#define HETMOD_CLUSTER_SELECT_NCOL 8 /* k, criterion, loglik, bic, icl, df, objective, eigengap */
+/* Choice of K: fits method for each of the nk values ks (sorted, duplicates removed; *nrow receives
+ * the number of rows) and selects k by criterion "bic" / "icl" (method EM_GMM: -2 loglik + df log n,
+ * the negative of mclust's BIC; ICL adds twice the entropy), "trace" (SDP_KMEANS / BM_KMEANS:
+ * W_k + lambda k with the relaxed within sum of squares W_k; lambda = option "penalty", default
+ * n W_kmax / (n p) from the largest k of the grid) or "eigengap" (SDP methods: largest k with lambda_k - lambda_{k+1} >= 0.5 of Z).
+ * Other options go to hetmod_cluster_fit. table (may be NULL; len >= 8 nk) receives the nrow x 8 table
+ * column-major with leading dimension *nrow (NaN where undefined); *best_k the selected k. */
+HETMOD_API int hetmod_cluster_select_k(const double* x, int64_t n, int64_t p, const int32_t* ks, int64_t nk,
+                                       int method, const char* criterion, const hetmod_options* opt,
+                                       uint64_t seed, int32_t* best_k, int64_t* nrow, double* table,
+                                       int64_t len);
 /* ---- end sdpcluster ---- */
 
 #ifdef __cplusplus

@@ -4,6 +4,7 @@
 // the C++ facade and keeps the ClusterResult in an opaque hetmod_cluster handle. Labels cross the
 // boundary as 0-based int32. All randomness comes from the seed argument (one hetmod::Rng per fit).
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <utility>
@@ -184,5 +185,66 @@ extern "C" HETMOD_API int hetmod_cluster_metrics(const int32_t* a, const int32_t
   if (misclustering) *misclustering = mis;
   if (ari) *ari = r;
   if (nmi) *nmi = mi;
+  HETMOD_GUARD_END
+}
+
+extern "C" HETMOD_API int hetmod_cluster_sketch(const hetmod_cluster* h, int64_t* m, int64_t* index, int64_t len) {
+  HETMOD_GUARD_BEGIN("hetmod_cluster_sketch")
+  const sc::ClusterResult& r = result(hetmod_fn_, h);
+  if (m) *m = r.sketch_size;
+  if (index) {
+    const auto need = static_cast<int64_t>(r.sketch_index.size());
+    check_array(hetmod_fn_, "index", index, "len", len, need);
+    for (int64_t i = 0; i < need; ++i) index[i] = r.sketch_index[static_cast<size_t>(i)];
+  }
+  HETMOD_GUARD_END
+}
+
+extern "C" HETMOD_API int hetmod_cluster_eigenvalues(const hetmod_cluster* h, int64_t* count, double* out, int64_t len) {
+  HETMOD_GUARD_BEGIN("hetmod_cluster_eigenvalues")
+  const sc::ClusterResult& r = result(hetmod_fn_, h);
+  if (count) *count = static_cast<int64_t>(r.sdp_eigenvalues.size());
+  if (out) copy_doubles(hetmod_fn_, r.sdp_eigenvalues, out, len);
+  HETMOD_GUARD_END
+}
+
+extern "C" HETMOD_API int hetmod_cluster_select_k(const double* x, int64_t n, int64_t p, const int32_t* ks, int64_t nk,
+                                                  int method, const char* criterion, const hetmod_options* opt,
+                                                  uint64_t seed, int32_t* best_k, int64_t* nrow, double* table,
+                                                  int64_t len) {
+  HETMOD_GUARD_BEGIN("hetmod_cluster_select_k")
+  require_len(hetmod_fn_, "n", n);
+  require_len(hetmod_fn_, "p", p);
+  require_len(hetmod_fn_, "nk", nk);
+  hetmod::check::require(n >= 1 && p >= 1, hetmod_fn_,
+                         "x must have at least one row and one column (n = " + std::to_string(n) +
+                             ", p = " + std::to_string(p) + ")");
+  hetmod::check::require(nk >= 1, hetmod_fn_, "nk must be >= 1");
+  require_ptr(hetmod_fn_, "x", x);
+  require_ptr(hetmod_fn_, "ks", ks);
+  require_ptr(hetmod_fn_, "criterion", criterion);
+  if (method < HETMOD_CLUSTER_METHOD_KMEANS || method > HETMOD_CLUSTER_METHOD_BM_KMEANS) {
+    hetmod::check::fail(hetmod_fn_, "method is " + std::to_string(method) +
+                                        ", but must be one of HETMOD_CLUSTER_METHOD_* (0.." +
+                                        std::to_string(HETMOD_CLUSTER_METHOD_BM_KMEANS) + ")");
+  }
+  if (table) check_array(hetmod_fn_, "table", table, "len", len, HETMOD_CLUSTER_SELECT_NCOL * nk);
+  std::vector<int> kv(static_cast<size_t>(nk));
+  for (int64_t i = 0; i < nk; ++i) kv[static_cast<size_t>(i)] = static_cast<int>(ks[i]);
+  hetmod::Rng rng(seed);
+  const sc::SelectKResult s = sc::select_k(hetmod::data::MatView(x, n, p), kv, static_cast<sc::Method>(method),
+                                           criterion, hetmod::capi::options_or_default(opt), rng);
+  const auto rows = static_cast<int64_t>(s.rows.size());
+  if (best_k) *best_k = static_cast<int32_t>(s.best_k);
+  if (nrow) *nrow = rows;
+  if (table) {
+    for (int64_t i = 0; i < HETMOD_CLUSTER_SELECT_NCOL * nk; ++i) table[i] = std::numeric_limits<double>::quiet_NaN();
+    for (int64_t i = 0; i < rows; ++i) {
+      const sc::SelectKRow& r = s.rows[static_cast<size_t>(i)];
+      const double col[HETMOD_CLUSTER_SELECT_NCOL] = {static_cast<double>(r.k), r.criterion, r.loglik, r.bic, r.icl,
+                                                      static_cast<double>(r.df), r.objective, r.eigengap};
+      for (int j = 0; j < HETMOD_CLUSTER_SELECT_NCOL; ++j) table[j * rows + i] = col[j];
+    }
+  }
   HETMOD_GUARD_END
 }

@@ -7,7 +7,10 @@
 //
 // C-API-only options (read and removed here, never passed to the core):
 //   "std_lv", "fixed_x", "meanstructure", "auto_cov_lv_x", "auto_cov_y"  model options (0/1);
-//   "sample_mean"  vector of length p (with sample_cov).
+//   "sample_mean"  vector of length p (with sample_cov);
+//   "group"        name of a data column holding numeric group codes (groups in order of appearance).
+// Keys read by sem::group_fit_options_take: "missing" ("listwise"/"fiml"), "group_equal", "group_partial".
+// With "group" or missing = "fiml" the fit goes through sem::fit_groups (raw data with NaN = missing).
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -17,6 +20,7 @@
 #include "guard.hpp"
 #include "hetmod/core/check.hpp"
 #include "hetmod/sem/model.hpp"
+#include "hetmod/sem/multigroup.hpp"
 
 namespace sem = hetmod::sem;
 using hetmod::capi::check_array;
@@ -66,40 +70,8 @@ std::string join(const std::vector<std::string>& v, char sep) {
   return s;
 }
 
-}  // namespace
-
-extern "C" HETMOD_API int hetmod_sem_fit(const char* model_text, const double* data, int64_t n, int64_t p,
-                                         const char* const* names, const double* sample_cov, int64_t sample_nobs,
-                                         const hetmod_options* opt, hetmod_fit** out) {
-  HETMOD_GUARD_BEGIN("hetmod_sem_fit")
-  require_ptr(hetmod_fn_, "out", out);
-  const std::string syntax = model_string(hetmod_fn_, model_text);
-  require_len(hetmod_fn_, "p", p);
-  if (p == 0) hetmod::check::fail(hetmod_fn_, "p is 0, but at least one variable is needed");
-  if ((data == nullptr) == (sample_cov == nullptr)) {
-    hetmod::check::fail(hetmod_fn_, "give either data or sample_cov (exactly one of them must be non-NULL)");
-  }
-  const std::vector<std::string> nm = read_names(hetmod_fn_, names, p);
-  hetmod::Options options = hetmod::capi::options_or_default(opt);
-  const sem::ModelOptions mopt = take_model_options(options);
-  std::vector<double> mean;
-  if (options.has("sample_mean")) {
-    mean = options.get_vector("sample_mean", {});
-    options.erase("sample_mean");
-  }
-  const sem::FitOptions fo = sem::fit_options_from(options);
-  const sem::Model model = sem::make_model(syntax, mopt);
-  sem::SampleMoments s;
-  if (data) {
-    require_len(hetmod_fn_, "n", n);
-    s = sem::sample_moments(hetmod::data::MatView(data, n, p), nm);
-  } else {
-    require_len(hetmod_fn_, "sample_nobs", sample_nobs);
-    s = sem::sample_moments_from_cov(std::vector<double>(sample_cov, sample_cov + p * p), nm, sample_nobs, mean);
-  }
-  const sem::SemFit f = sem::fit(model, s, fo);
-  hetmod::FitResult r = f.to_fit_result();
-  const sem::FitMeasures& m = f.measures;
+// One extra per fit measure under lavaan's names.
+void add_measures(hetmod::FitResult& r, const sem::FitMeasures& m) {
   const std::vector<std::pair<const char*, double>> fm = {
       {"npar", m.npar},
       {"fmin", m.fmin},
@@ -122,14 +94,99 @@ extern "C" HETMOD_API int hetmod_sem_fit(const char* model_text, const double* d
       {"ntotal", static_cast<double>(m.ntotal)},
       {"chisq.scaled", m.chisq_scaled},
       {"chisq.scaling.factor", m.scaling_factor},
-      {"pvalue.scaled", m.pvalue_scaled}};
+      {"pvalue.scaled", m.pvalue_scaled},
+      {"baseline.chisq.scaled", m.baseline_chisq_scaled},
+      {"cfi.scaled", m.cfi_scaled},
+      {"tli.scaled", m.tli_scaled},
+      {"rmsea.scaled", m.rmsea_scaled},
+      {"cfi.robust", m.cfi_robust},
+      {"tli.robust", m.tli_robust},
+      {"rmsea.robust", m.rmsea_robust}};
   for (const auto& kv : fm) r.extras[kv.first] = {kv.second};
-  r.extras["heywood"] = {f.admissibility.heywood ? 1.0 : 0.0};
-  r.extras["vcov_not_pd"] = {f.admissibility.vcov_not_pd ? 1.0 : 0.0};
-  r.extras["spectral_radius"] = {f.admissibility.spectral_radius};
-  r.notes["latent"] = join(f.model.latent, ',');
-  hetmod_fit* h = hetmod::capi::wrap_fit(std::move(r));
-  *out = h;
+}
+
+}  // namespace
+
+extern "C" HETMOD_API int hetmod_sem_fit(const char* model_text, const double* data, int64_t n, int64_t p,
+                                         const char* const* names, const double* sample_cov, int64_t sample_nobs,
+                                         const hetmod_options* opt, hetmod_fit** out) {
+  HETMOD_GUARD_BEGIN("hetmod_sem_fit")
+  require_ptr(hetmod_fn_, "out", out);
+  const std::string syntax = model_string(hetmod_fn_, model_text);
+  require_len(hetmod_fn_, "p", p);
+  if (p == 0) hetmod::check::fail(hetmod_fn_, "p is 0, but at least one variable is needed");
+  if ((data == nullptr) == (sample_cov == nullptr)) {
+    hetmod::check::fail(hetmod_fn_, "give either data or sample_cov (exactly one of them must be non-NULL)");
+  }
+  const std::vector<std::string> nm = read_names(hetmod_fn_, names, p);
+  hetmod::Options options = hetmod::capi::options_or_default(opt);
+  const sem::ModelOptions mopt = take_model_options(options);
+  std::vector<double> mean;
+  if (options.has("sample_mean")) {
+    mean = options.get_vector("sample_mean", {});
+    options.erase("sample_mean");
+  }
+  std::string group_col;
+  if (options.has("group")) {
+    group_col = options.get_string("group", "");
+    options.erase("group");
+  }
+  const sem::GroupFitOptions gopt = sem::group_fit_options_take(options);
+  const sem::FitOptions fo = sem::fit_options_from(options);
+  if (!group_col.empty() || gopt.missing == sem::Missing::fiml) {
+    if (data == nullptr) hetmod::check::fail(hetmod_fn_, "missing = 'fiml' and 'group' need raw data (data, not sample_cov)");
+    require_len(hetmod_fn_, "n", n);
+    sem::GroupedData gd;
+    gd.names = nm;
+    gd.n = n;
+    gd.x.assign(data, data + n * p);
+    if (!group_col.empty()) {
+      int64_t gc = -1;
+      for (int64_t j = 0; j < p; ++j)
+        if (nm[static_cast<size_t>(j)] == group_col) gc = j;
+      if (gc < 0) hetmod::check::fail(hetmod_fn_, "group column '" + group_col + "' is not among the names");
+      std::vector<double> codes;
+      for (int64_t i = 0; i < n; ++i) {
+        const double v = data[i + gc * n];
+        if (!std::isfinite(v)) hetmod::check::fail(hetmod_fn_, "group column '" + group_col + "' is missing in row " + std::to_string(i + 1));
+        size_t k = 0;
+        while (k < codes.size() && codes[k] != v) ++k;
+        if (k == codes.size()) {
+          codes.push_back(v);
+          gd.group_labels.push_back(hetmod::check::fmt(v));
+        }
+        gd.group.push_back(static_cast<int>(k));
+      }
+    }
+    const sem::GroupFit f = sem::fit_groups(syntax, gd, fo, mopt, gopt);
+    hetmod::FitResult r = f.to_fit_result();
+    add_measures(r, f.measures);
+    r.extras["heywood"] = {f.admissibility.heywood ? 1.0 : 0.0};
+    r.extras["vcov_not_pd"] = {f.admissibility.vcov_not_pd ? 1.0 : 0.0};
+    r.extras["n_empty"] = {static_cast<double>(f.n_empty)};
+    r.extras["n_incomplete"] = {static_cast<double>(f.n_incomplete)};
+    r.notes["latent"] = join(f.model.latent, ',');
+    *out = hetmod::capi::wrap_fit(std::move(r));
+  } else {
+    const sem::Model model = sem::make_model(syntax, mopt);
+    sem::SampleMoments s;
+    if (data) {
+      require_len(hetmod_fn_, "n", n);
+      s = sem::sample_moments(hetmod::data::MatView(data, n, p), nm);
+    } else {
+      require_len(hetmod_fn_, "sample_nobs", sample_nobs);
+      s = sem::sample_moments_from_cov(std::vector<double>(sample_cov, sample_cov + p * p), nm, sample_nobs, mean);
+    }
+    const sem::SemFit f = sem::fit(model, s, fo);
+    hetmod::FitResult r = f.to_fit_result();
+    add_measures(r, f.measures);
+    r.extras["heywood"] = {f.admissibility.heywood ? 1.0 : 0.0};
+    r.extras["vcov_not_pd"] = {f.admissibility.vcov_not_pd ? 1.0 : 0.0};
+    r.extras["spectral_radius"] = {f.admissibility.spectral_radius};
+    r.notes["latent"] = join(f.model.latent, ',');
+    hetmod_fit* h = hetmod::capi::wrap_fit(std::move(r));
+    *out = h;
+  }
   HETMOD_GUARD_END
 }
 
@@ -207,13 +264,10 @@ extern "C" HETMOD_API int hetmod_sem_identify(const char* model_text, uint64_t s
   HETMOD_GUARD_BEGIN("hetmod_sem_identify")
   const sem::Model m = sem::make_model(model_string(hetmod_fn_, model_text));
   if (trials < 1) hetmod::check::fail(hetmod_fn_, "trials is " + std::to_string(trials) + ", but must be >= 1");
-  if (!m.latent.empty()) {
-    hetmod::check::fail(hetmod_fn_,
-                        "the model has latent variables (" + join(m.latent, ',') +
-                            "); generic identifiability is implemented for graphs of observed variables only",
-                        hetmod::Status::unsupported);
-  }
-  const sem::Identification id = sem::identify(sem::model_graph(m), seed, trials);
+  // graphs of observed variables: all edges free (|V|+|D|+|B| parameters); latent models: the free
+  // parameters of the model as specified
+  const sem::Identification id =
+      m.latent.empty() ? sem::identify(sem::model_graph(m), seed, trials) : sem::identify_model(m, seed, trials);
   if (n_params) *n_params = id.n_params;
   if (n_moments) *n_moments = id.n_moments;
   if (jacobian_rank) *jacobian_rank = id.jacobian_rank;

@@ -19,6 +19,7 @@
 #include "guard.hpp"
 #include "hetmod/core/check.hpp"
 #include "hetmod/random/rng.hpp"
+#include "hetmod/survival/inference.hpp"
 #include "hetmod/survival/model.hpp"
 
 namespace hs = hetmod::survival;
@@ -43,6 +44,10 @@ static_assert(static_cast<int>(hs::PredictType::rmst) == HETMOD_SURV_PREDICT_RMS
 static_assert(static_cast<int>(hs::PredictType::cure) == HETMOD_SURV_PREDICT_CURE, "type mismatch");
 static_assert(static_cast<int>(hs::PredictType::hazard_ratio) == HETMOD_SURV_PREDICT_HAZARD_RATIO, "type mismatch");
 static_assert(static_cast<int>(hs::PredictType::time_ratio) == HETMOD_SURV_PREDICT_TIME_RATIO, "type mismatch");
+static_assert(static_cast<int>(hs::BoundKind::found) == HETMOD_SURV_PROFILE_FOUND &&
+                  static_cast<int>(hs::BoundKind::unbounded) == HETMOD_SURV_PROFILE_UNBOUNDED &&
+                  static_cast<int>(hs::BoundKind::failed) == HETMOD_SURV_PROFILE_FAILED,
+              "profile bound kind mismatch");
 static_assert(hs::kRight == HETMOD_SURV_RIGHT && hs::kEvent == HETMOD_SURV_EVENT && hs::kLeft == HETMOD_SURV_LEFT &&
                   hs::kInterval == HETMOD_SURV_INTERVAL,
               "censoring code mismatch");
@@ -147,6 +152,31 @@ hs::SurvFit fit_from_handle(const char* fn, const hetmod_fit* h) {
     hetmod::check::fail(fn, "fit is inconsistent: block sizes do not add up to the number of coefficients");
   }
   return f;
+}
+
+// Data + design of a fit's rows (for profile / robust): p from the fit, offsets from the options.
+struct FitData {
+  DesignStore st;
+  hs::SurvData data;
+};
+void fit_data(const char* fn, const hs::SurvFit& f, const double* time, const double* time2, const int32_t* status,
+              const double* entry, const double* weights, int64_t n,
+              const std::array<const double*, hs::kNumPar>& x, hetmod::Options& options, FitData& fd) {
+  require_len(fn, "n", n);
+  if (n == 0) hetmod::check::fail(fn, "n is 0, but at least one observation is needed");
+  require_ptr(fn, "time", time);
+  require_ptr(fn, "status", status);
+  std::array<int64_t, hs::kNumPar> p{};
+  for (int k = 0; k < hs::kNumPar; ++k) p[static_cast<size_t>(k)] = f.block_size[static_cast<size_t>(k)];
+  build_design(fn, n, x, p, &options, fd.st);
+  bool any_interval = false;
+  for (int64_t i = 0; i < n; ++i) any_interval = any_interval || status[i] == HETMOD_SURV_INTERVAL;
+  if (any_interval) require_ptr(fn, "time2 (needed for interval-censored rows)", time2);
+  fd.data.time = hetmod::data::VecView(time, n);
+  if (time2) fd.data.time2 = hetmod::data::VecView(time2, n);
+  fd.data.status = hetmod::data::IntVecView(status, n);
+  if (entry) fd.data.entry = hetmod::data::VecView(entry, n);
+  if (weights) fd.data.weights = hetmod::data::VecView(weights, n);
 }
 
 }  // namespace
@@ -274,5 +304,68 @@ extern "C" HETMOD_API int hetmod_surv_simulate(int dist, const double* coef, int
     hetmod::check::fail(hetmod_fn_, "internal: simulate_times returned the wrong length", hetmod::Status::internal);
   }
   for (int64_t i = 0; i < nrow; ++i) times[i] = t[static_cast<size_t>(i)];
+  HETMOD_GUARD_END
+}
+
+extern "C" HETMOD_API int hetmod_surv_profile(const hetmod_fit* fit, const double* time, const double* time2,
+                                              const int32_t* status, const double* entry, const double* weights,
+                                              int64_t n, const double* x_phi, const double* x_lambda,
+                                              const double* x_gamma, const double* x_kappa, int64_t index,
+                                              const double* pat_phi, const double* pat_lambda,
+                                              const double* pat_gamma, const double* pat_kappa, double level,
+                                              const hetmod_options* opt, double* estimate, double* lower,
+                                              double* upper, int* lower_kind, int* upper_kind) {
+  HETMOD_GUARD_BEGIN("hetmod_surv_profile")
+  require_ptr(hetmod_fn_, "fit", fit);
+  const hs::SurvFit f = fit_from_handle(hetmod_fn_, fit);
+  hetmod::Options options = hetmod::capi::options_or_default(opt);
+  FitData fd;
+  fit_data(hetmod_fn_, f, time, time2, status, entry, weights, n, {x_phi, x_lambda, x_gamma, x_kappa}, options, fd);
+  hs::ProfileTarget t;
+  DesignStore pat;
+  if (index == HETMOD_SURV_PROFILE_CURE) {
+    std::array<int64_t, hs::kNumPar> p{};
+    for (int k = 0; k < hs::kNumPar; ++k) p[static_cast<size_t>(k)] = f.block_size[static_cast<size_t>(k)];
+    build_design(hetmod_fn_, 1, {pat_phi, pat_lambda, pat_gamma, pat_kappa}, p, nullptr, pat);
+    t.kind = hs::ProfileTarget::Kind::cure_fraction;
+    t.pattern = &pat.design;
+  } else {
+    if (index < 0 || index >= static_cast<int64_t>(f.result.coef.size())) {
+      hetmod::check::fail(hetmod_fn_, "index is " + std::to_string(index) + ", but must be in [0, " +
+                                          std::to_string(f.result.coef.size()) + ") or HETMOD_SURV_PROFILE_CURE");
+    }
+    t.index = static_cast<int>(index);
+  }
+  const hs::ProfileResult r = hs::profile_ci(f, fd.data, fd.st.design, t, level, options);
+  if (estimate) *estimate = r.estimate;
+  if (lower) *lower = r.lower;
+  if (upper) *upper = r.upper;
+  if (lower_kind) *lower_kind = static_cast<int>(r.lower_kind);
+  if (upper_kind) *upper_kind = static_cast<int>(r.upper_kind);
+  HETMOD_GUARD_END
+}
+
+extern "C" HETMOD_API int hetmod_surv_robust_vcov(const hetmod_fit* fit, const double* time, const double* time2,
+                                                  const int32_t* status, const double* entry, const double* weights,
+                                                  int64_t n, const double* x_phi, const double* x_lambda,
+                                                  const double* x_gamma, const double* x_kappa,
+                                                  const int64_t* cluster, const hetmod_options* opt, double* vcov,
+                                                  int64_t len) {
+  HETMOD_GUARD_BEGIN("hetmod_surv_robust_vcov")
+  require_ptr(hetmod_fn_, "fit", fit);
+  const hs::SurvFit f = fit_from_handle(hetmod_fn_, fit);
+  hetmod::Options options = hetmod::capi::options_or_default(opt);
+  FitData fd;
+  fit_data(hetmod_fn_, f, time, time2, status, entry, weights, n, {x_phi, x_lambda, x_gamma, x_kappa}, options, fd);
+  if (!options.keys().empty()) {
+    hetmod::check::fail(hetmod_fn_, "unknown option '" + options.keys().front() + "' (known: offset_<par>)",
+                        hetmod::Status::not_found);
+  }
+  const int64_t p = static_cast<int64_t>(f.result.coef.size());
+  check_array(hetmod_fn_, "vcov", vcov, "len", len, p * p);
+  std::vector<int64_t> cl;
+  if (cluster) cl.assign(cluster, cluster + n);
+  const std::vector<double> V = hs::robust_vcov(f, fd.data, fd.st.design, cl);
+  for (int64_t i = 0; i < p * p; ++i) vcov[i] = V[static_cast<size_t>(i)];
   HETMOD_GUARD_END
 }

@@ -25,12 +25,24 @@ cluster_metrics_cpp <- function(a, b) {
     .Call(`_hetmod_cluster_metrics_cpp`, a, b)
 }
 
+cluster_select_k_cpp <- function(x, ks, method, criterion, options, seed) {
+    .Call(`_hetmod_cluster_select_k_cpp`, x, ks, method, criterion, options, seed)
+}
+
 sem_model_cpp <- function(syntax, mopt) {
     .Call(`_hetmod_sem_model_cpp`, syntax, mopt)
 }
 
 sem_fit_cpp <- function(syntax, mopt, data, names, sample_cov, sample_nobs, sample_mean, options) {
     .Call(`_hetmod_sem_fit_cpp`, syntax, mopt, data, names, sample_cov, sample_nobs, sample_mean, options)
+}
+
+sem_group_model_cpp <- function(syntax, mopt, ngroups) {
+    .Call(`_hetmod_sem_group_model_cpp`, syntax, mopt, ngroups)
+}
+
+sem_fit_groups_cpp <- function(syntax, mopt, data, names, group, group_labels, options) {
+    .Call(`_hetmod_sem_fit_groups_cpp`, syntax, mopt, data, names, group, group_labels, options)
 }
 
 sem_implied_cpp <- function(syntax, mopt, theta, row_values) {
@@ -41,8 +53,8 @@ sem_simulate_cpp <- function(syntax, mopt, theta, row_values, n, seed, stream) {
     .Call(`_hetmod_sem_simulate_cpp`, syntax, mopt, theta, row_values, n, seed, stream)
 }
 
-sem_bootstrap_cpp <- function(syntax, mopt, data, names, options, start, R, seed) {
-    .Call(`_hetmod_sem_bootstrap_cpp`, syntax, mopt, data, names, options, start, R, seed)
+sem_bootstrap_cpp <- function(syntax, mopt, data, names, options, start, R, seed, threads) {
+    .Call(`_hetmod_sem_bootstrap_cpp`, syntax, mopt, data, names, options, start, R, seed, threads)
 }
 
 sem_graph_cpp <- function(syntax, mopt) {
@@ -55,6 +67,10 @@ sem_expand_cpp <- function(n, directed, bidirected, names, i, j) {
 
 sem_identify_cpp <- function(n, directed, bidirected, names, seed, trials) {
     .Call(`_hetmod_sem_identify_cpp`, n, directed, bidirected, names, seed, trials)
+}
+
+sem_identify_model_cpp <- function(syntax, mopt, seed, trials) {
+    .Call(`_hetmod_sem_identify_model_cpp`, syntax, mopt, seed, trials)
 }
 
 sim_studies_cpp <- function() {
@@ -91,5 +107,13 @@ surv_simulate_cpp <- function(X, offsets, dist, coef, seed, stream, n_uniform) {
 
 surv_dist_names_cpp <- function() {
     .Call(`_hetmod_surv_dist_names_cpp`)
+}
+
+surv_profile_cpp <- function(time, time2, status, entry, weights, X, offsets, dist, coef, vcov, block_size, kind, index, Xpat, offpat, level, values, options) {
+    .Call(`_hetmod_surv_profile_cpp`, time, time2, status, entry, weights, X, offsets, dist, coef, vcov, block_size, kind, index, Xpat, offpat, level, values, options)
+}
+
+surv_robust_vcov_cpp <- function(time, time2, status, entry, weights, X, offsets, dist, coef, vcov, block_size, cluster) {
+    .Call(`_hetmod_surv_robust_vcov_cpp`, time, time2, status, entry, weights, X, offsets, dist, coef, vcov, block_size, cluster)
 }
 

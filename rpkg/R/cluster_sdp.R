@@ -42,9 +42,13 @@ cluster_sigma_vector <- function(sigma, k, p) {
   as.numeric(unlist(lapply(sigma, as.numeric)))
 }
 
-cluster_sdp <- function(x, k, method = c("ila-sdp", "la-sdp", "sdp-kmeans", "kmeans", "gmm", "bm-kmeans"), ...) {
+cluster_sdp <- function(x, k, method = c("ila-sdp", "la-sdp", "sdp-kmeans", "kmeans", "gmm", "bm-kmeans"),
+                        solver = c("auto", "admm", "bm"), sketch = NULL, ...) {
   cl <- match.call()
   method <- match.arg(method)
+  if (!is.character(solver))
+    stop("All arguments in `...` must be named options (e.g. n_init = 10, tol = 1e-6).", call. = FALSE)
+  solver <- match.arg(solver)
   x <- cluster_matrix(x)
   n <- nrow(x)
   p <- ncol(x)
@@ -64,6 +68,12 @@ cluster_sdp <- function(x, k, method = c("ila-sdp", "la-sdp", "sdp-kmeans", "kme
     check_whole(seed, "seed", 0, 2^53)
   }
   if (!is.null(opts$sigma)) opts$sigma <- cluster_sigma_vector(opts$sigma, k, p)
+  if (solver != "auto") opts$solver <- solver
+  if (!is.null(sketch)) {
+    if (!is.numeric(sketch) || length(sketch) != 1L || is.na(sketch) || sketch < 0)
+      stop("`sketch` must be NULL, a subsample size m >= k or a fraction in (0, 1) of nrow(x).", call. = FALSE)
+    opts$sketch <- as.numeric(sketch)
+  }
   if (method == "la-sdp" && is.null(opts$sigma))
     stop("method = \"la-sdp\" needs the known covariances: sigma = list of k p x p matrices.", call. = FALSE)
   core <- cluster_fit_cpp(x, k, unname(cluster_method_map[method]), opts, seed)
@@ -93,6 +103,8 @@ cluster_sdp <- function(x, k, method = c("ila-sdp", "la-sdp", "sdp-kmeans", "kme
               converged = core$converged, iterations = core$iterations,
               sweep_objective = core$sweep_objective, sweep_profile = core$sweep_profile,
               messages = core$messages, method = method, core_method = core$method,
+              eigenvalues = core$eigenvalues,
+              sketch = if (core$sketch_size > 0) list(size = as.integer(core$sketch_size), index = as.integer(core$sketch_index)),
               n = n, p = p, k = k, seed = seed, options = opts, data = x, call = cl)
   if (!is.null(core$membership)) out$membership <- core$membership
   class(out) <- "cluster_sdp"
@@ -121,11 +133,17 @@ print.cluster_sdp <- function(x, digits = max(3L, getOption("digits") - 3L), ...
     cat(sprintf("Log-likelihood: %s (df = %d)   BIC: %s\n", format(x$loglik, digits = digits), x$df,
                 format(x$bic, digits = digits)))
   ce <- x$certificate
+  if (!is.null(x$sketch))
+    cat(sprintf("Sketch-and-Lift: solved on %d of %d rows, the rest assigned to clusters\n", x$sketch$size, x$n))
   cat(sprintf("Solver: %s, %d iterations, %s (%s)\n", ce$solver, as.integer(ce$iterations),
               if (isTRUE(ce$converged)) "converged" else "NOT converged", ce$reason))
-  if (!is.na(ce$gap))
+  if (!is.na(ce$gap)) {
     cat(sprintf("  primal residual %s, dual residual %s, gap %s\n", format(ce$primal_residual, digits = 2),
                 format(ce$dual_residual, digits = 2), format(ce$gap, digits = 2)))
+  } else if (!is.na(ce$primal_residual)) {
+    cat(sprintf("  primal residual %s, KKT residual %s, %s s\n", format(ce$primal_residual, digits = 2),
+                format(ce$dual_residual, digits = 2), format(ce$seconds, digits = 3)))
+  }
   invisible(x)
 }
 

@@ -10,7 +10,7 @@
 # Arguments accepted in `...` of sem_fit() (lavaan's names) and their core names.
 .sem_model_args <- c(std.lv = "std_lv", fixed.x = "fixed_x", meanstructure = "meanstructure",
                      auto.cov.lv.x = "auto_cov_lv_x", auto.cov.y = "auto_cov_y")
-.sem_fit_args <- c("information", "se", "start", "control", "sample_mean")
+.sem_fit_args <- c("information", "se", "start", "control", "sample_mean", "group.equal", "group.partial")
 
 .sem_check_model <- function(model) {
   if (is.character(model) && length(model) >= 1L && !anyNA(model)) model <- paste(model, collapse = "\n")
@@ -73,7 +73,7 @@
 }
 
 # The observed-variable columns of `data` as a double matrix (rows with NA dropped: listwise).
-.sem_data_matrix <- function(data, obs) {
+.sem_data_matrix <- function(data, obs, drop_incomplete = TRUE) {
   if (!is.data.frame(data) && !is.matrix(data))
     stop("`data` must be a data frame or a matrix with column names.", call. = FALSE)
   cn <- colnames(data)
@@ -93,6 +93,7 @@
   X <- matrix(unlist(lapply(cols, as.double), use.names = FALSE), ncol = length(obs),
               dimnames = list(NULL, obs))
   X[!is.finite(X)] <- NA_real_
+  if (!drop_incomplete) return(list(x = X, dropped = 0L))
   keep <- stats::complete.cases(X)
   list(x = X[keep, , drop = FALSE], dropped = sum(!keep))
 }
@@ -125,18 +126,25 @@ sem_fit <- function(model, data = NULL, sample_cov = NULL, sample_nobs = NULL, e
     stop(sprintf("`estimator` is \"%s\", but must be one of %s.", estimator,
                  paste0("\"", .sem_estimators, "\"", collapse = ", ")), call. = FALSE)
   check_string(missing, "missing")
-  if (tolower(missing) %in% c("fiml", "ml", "direct", "ml.x"))
-    stop("FIML is not implemented yet.", call. = FALSE)
-  if (!tolower(missing) %in% c("listwise", "default"))
-    stop(sprintf("`missing` is \"%s\", but must be \"listwise\" (FIML is not implemented yet).", missing),
-         call. = FALSE)
-  if (!is.null(group)) stop("Multiple groups are not implemented yet.", call. = FALSE)
+  miss <- tolower(missing)
+  if (miss %in% c("fiml", "ml", "direct")) {
+    miss <- "fiml"
+  } else if (miss %in% c("listwise", "default")) {
+    miss <- "listwise"
+  } else {
+    stop(sprintf("`missing` is \"%s\", but must be \"listwise\" or \"fiml\".", missing), call. = FALSE)
+  }
   dots <- list(...)
   .sem_check_dots(dots)
   mopt <- .sem_model_options(dots)
   fopt <- .sem_fit_options(est, dots)
   if (is.null(data) == is.null(sample_cov))
     stop("Give either `data` or `sample_cov` (with `sample_nobs`), not both and not neither.", call. = FALSE)
+  if (!is.null(dots$group.equal) || !is.null(dots$group.partial)) {
+    if (is.null(group)) stop("`group.equal` and `group.partial` need `group`.", call. = FALSE)
+  }
+  if (miss == "fiml" || !is.null(group))
+    return(.sem_fit_groups(model, data, miss, group, dots, mopt, fopt, est, cl))
 
   info <- sem_model_cpp(model, mopt)
   obs <- info$observed
@@ -170,6 +178,65 @@ sem_fit <- function(model, data = NULL, sample_cov = NULL, sample_nobs = NULL, e
   .sem_new_fit(res, cl, model, mopt, fopt, est, X, dropped)
 }
 
+# FIML and/or several groups (core: sem::fit_groups).
+.sem_fit_groups <- function(model, data, miss, group, dots, mopt, fopt, est, cl) {
+  if (is.null(data))
+    stop("`missing = \"fiml\"` and `group` need raw `data` (not `sample_cov`).", call. = FALSE)
+  if (!is.null(dots$sample_mean)) stop("`sample_mean` is only used with `sample_cov`.", call. = FALSE)
+  if (est != "ML")
+    stop(sprintf("estimator \"%s\" is not available with FIML or multiple groups (ML only).", est), call. = FALSE)
+  if (!is.data.frame(data) && !is.matrix(data))
+    stop("`data` must be a data frame or a matrix with column names.", call. = FALSE)
+  codes <- integer()
+  labels <- character()
+  if (!is.null(group)) {
+    check_string(group, "group")
+    if (!group %in% colnames(data)) stop(sprintf("Group variable '%s' not found in `data`.", group), call. = FALSE)
+    gv <- data[, group, drop = TRUE]
+    if (anyNA(gv)) stop(sprintf("Group variable '%s' has missing values.", group), call. = FALSE)
+    gv <- as.character(gv)
+    labels <- unique(gv)
+    codes <- match(gv, labels) - 1L
+  }
+  obs <- sem_group_model_cpp(model, mopt, max(1L, length(labels)))$observed
+  full <- .sem_data_matrix(data, obs, drop_incomplete = FALSE)
+  X <- full$x
+  empty <- rowSums(!is.na(X)) == 0L
+  if (any(empty))
+    message(sprintf("sem_fit: %d row(s) with every observed variable missing were dropped.", sum(empty)))
+  opt <- fopt
+  opt$missing <- miss
+  if (!is.null(dots$group.equal)) {
+    ge <- dots$group.equal
+    if (!is.character(ge)) stop("`group.equal` must be a character vector.", call. = FALSE)
+    opt$group_equal <- paste(ge, collapse = ",")
+  }
+  if (!is.null(dots$group.partial)) {
+    gp <- dots$group.partial
+    if (!is.character(gp)) stop("`group.partial` must be a character vector such as \"visual =~ x2\".", call. = FALSE)
+    opt$group_partial <- paste(gp, collapse = ",")
+  }
+  res <- sem_fit_groups_cpp(model, mopt, X, obs, codes, labels, opt)
+  G <- length(res$group_labels)
+  nm <- res$group_labels
+  for (k in c("implied_cov", "implied_mean", "sample_cov", "sample_mean")) {
+    names(res[[k]]) <- nm
+    if (G == 1L) res[[k]] <- res[[k]][[1L]]
+  }
+  fit <- .sem_new_fit(res, cl, model, mopt, fopt, est, NULL, res$n_incomplete)
+  fit$missing <- miss
+  fit$information <- res$information
+  fit$n_empty <- as.integer(res$n_empty)
+  fit$n_patterns <- stats::setNames(res$n_patterns, nm)
+  if (!is.null(group)) {
+    fit$group <- group
+    fit$group_labels <- nm
+    fit$group_nobs <- stats::setNames(res$group_nobs, nm)
+    fit$group_equal <- dots$group.equal
+  }
+  fit
+}
+
 .sem_new_fit <- function(res, cl, syntax, mopt, fopt, est, X, dropped) {
   cf <- stats::setNames(res$coefficients, res$par_names)
   adm <- res$admissibility
@@ -200,6 +267,13 @@ sem_fit <- function(model, data = NULL, sample_cov = NULL, sample_nobs = NULL, e
   fit
 }
 
+# Methods that rebuild the model from its syntax support single-group, listwise fits only (so far).
+.sem_single_only <- function(object, what) {
+  if (!is.null(object$group) || identical(object$missing, "fiml"))
+    stop(sprintf("%s is implemented for single-group fits without FIML only.", what), call. = FALSE)
+  invisible()
+}
+
 # Values of the exo (fixed.x) rows of a fit, NA elsewhere: what the glue needs to rebuild the model.
 .sem_row_values <- function(object) ifelse(object$partable$exo, object$partable$est, NA_real_)
 
@@ -219,6 +293,7 @@ fit_measures.sem_fit <- function(object, measures = NULL, ...) {
 sem_implied_cov <- function(object, theta = NULL, ...) {
   if (inherits(object, "sem_fit")) {
     if (is.null(theta)) return(object$implied_cov)
+    .sem_single_only(object, "sem_implied_cov(theta = )")
     syntax <- object$syntax
     mopt <- object$model_options
     rv <- .sem_row_values(object)
@@ -252,6 +327,7 @@ sem_implied_cov <- function(object, theta = NULL, ...) {
 }
 
 simulate.sem_fit <- function(object, nsim = 1, seed = NULL, n = NULL, ...) {
+  .sem_single_only(object, "simulate()")
   check_whole(nsim, "nsim", 1)
   if (is.null(seed)) {
     seed <- floor(stats::runif(1L, 0, 2^31))  # R-level draw only; the core uses hetmod's own RNG
@@ -270,17 +346,19 @@ simulate.sem_fit <- function(object, nsim = 1, seed = NULL, n = NULL, ...) {
   out
 }
 
-sem_bootstrap <- function(object, R = 1000, seed = 1, level = 0.95) {
+sem_bootstrap <- function(object, R = 1000, seed = 1, level = 0.95, threads = 1) {
   if (!inherits(object, "sem_fit")) stop("`object` must be a fit from sem_fit().", call. = FALSE)
+  .sem_single_only(object, "sem_bootstrap()")
   if (is.null(object$data))
     stop("The bootstrap resamples the raw data; this fit was computed from a covariance matrix.", call. = FALSE)
   check_whole(R, "R", 2)
   check_whole(seed, "seed", 0, 2^53)
   check_level(level)
+  check_whole(threads, "threads", 0)
   fopt <- object$fit_options
   fopt$start <- NULL
   res <- sem_bootstrap_cpp(object$syntax, object$model_options, object$data, colnames(object$data), fopt,
-                           unname(object$coefficients), as.integer(R), seed)
+                           unname(object$coefficients), as.integer(R), seed, as.integer(threads))
   est <- res$est
   colnames(est) <- names(object$coefficients)
   ok <- res$converged
@@ -288,7 +366,8 @@ sem_bootstrap <- function(object, R = 1000, seed = 1, level = 0.95) {
   se <- apply(est[ok, , drop = FALSE], 2L, stats::sd)
   ci <- t(apply(est[ok, , drop = FALSE], 2L, stats::quantile, probs = c(a, 1 - a), names = FALSE))
   colnames(ci) <- paste(format(100 * c(a, 1 - a), trim = TRUE, digits = 3), "%")
-  structure(list(estimates = est, converged = ok, errors = res$error, t0 = object$coefficients, se = se,
+  structure(list(estimates = est, converged = ok, admissible = res$admissible, errors = res$error,
+                 t0 = object$coefficients, se = se,
                  ci = ci, R = as.integer(R), seed = seed, level = level), class = "sem_bootstrap")
 }
 

@@ -118,24 +118,57 @@ sem_identify <- function(model, seed = 12345, trials = 2, ...) {
   check_whole(seed, "seed", 0, 2^53)
   check_whole(trials, "trials", 1)
   g <- .sem_graph(model, ...)
-  if (g$p < g$n)
-    stop(paste0("sem_identify() decides generic identifiability of graphs of observed variables; this model has ",
-                "latent variables (", paste(g$names[-seq_len(g$p)], collapse = ", "), "). Fit it and check the ",
-                "admissibility flag `vcov_not_pd` (singular information) instead."), call. = FALSE)
-  id <- sem_identify_cpp(g$n, g$directed, g$bidirected, g$names, seed, as.integer(trials))
-  id$graph <- g[c("n", "names", "directed", "bidirected")]
+  if (is.character(model) || inherits(model, "sem_fit")) {
+    # the model as specified: latent variables, fixed values, labels and means included
+    if (inherits(model, "sem_fit")) {
+      syntax <- model$syntax
+      mopt <- model$model_options
+    } else {
+      syntax <- .sem_check_model(model)
+      mopt <- .sem_model_options(list(...))
+    }
+    id <- sem_identify_model_cpp(syntax, mopt, seed, as.integer(trials))
+    id$what <- "model"
+    id$unidentified <- id$par_names[id$unidentified]
+  } else {
+    id <- sem_identify_cpp(g$n, g$directed, g$bidirected, g$names, seed, as.integer(trials))
+    id$what <- "graph"
+    pars <- .sem_graph_parameters(g)
+    id$unidentified <- pars[id$unidentified]
+  }
+  id$htc_solved <- g$names[id$htc_solved]
+  id$graph <- g[c("n", "names", "directed", "bidirected", "p")]
   structure(id, class = "sem_identification")
 }
 
 print.sem_identification <- function(x, ...) {
-  cat(sprintf("Generic identifiability of a mixed graph with %d nodes, %d directed and %d bidirected edges\n",
-              x$graph$n, nrow(x$graph$directed), nrow(x$graph$bidirected)))
-  cat(sprintf("  parameters %d, moments %d, generic Jacobian rank %d\n", x$n_params, x$n_moments, x$jacobian_rank))
-  if (isTRUE(x$finite_to_one)) {
-    cat("  generically finite-to-one: the parameters are locally identifiable (possibly several solutions).\n")
+  g <- x$graph
+  if (identical(x$what, "model")) {
+    cat(sprintf("Generic identifiability of a model with %d observed and %d latent variables
+",
+                g$p, g$n - g$p))
   } else {
-    cat(sprintf("  NOT identifiable: the Jacobian is rank deficient (%d < %d); the fibres are infinite.\n",
+    cat(sprintf("Generic identifiability of a mixed graph with %d nodes, %d directed and %d bidirected edges
+",
+                g$n, nrow(g$directed), nrow(g$bidirected)))
+  }
+  cat(sprintf("  free parameters %d, moments %d, generic Jacobian rank %d\n", x$n_params, x$n_moments, x$jacobian_rank))
+  if (isTRUE(x$finite_to_one)) {
+    cat("  Jacobian rank test: generically finite-to-one, the parameters are locally identifiable\n")
+    cat("  (possibly several solutions).\n")
+  } else {
+    cat(sprintf("  Jacobian rank test: NOT identifiable, the Jacobian is rank deficient (%d < %d); the fibres are infinite.\n",
                 x$jacobian_rank, x$n_params))
+    if (length(x$unidentified))
+      cat(sprintf("  not identified: %s\n", paste(x$unidentified, collapse = ", ")))
+  }
+  if (isTRUE(x$htc_applicable)) {
+    htc <- if (isTRUE(x$htc_identifiable)) "identifiable (generically one-to-one)"
+           else if (isTRUE(x$htc_nonidentifiable)) "NOT identifiable (generically infinite-to-one)"
+           else sprintf("inconclusive (%d of %d nodes solved)", length(x$htc_solved), g$n)
+    cat(sprintf("  half-trek criterion: %s\n", htc))
+  } else {
+    cat("  half-trek criterion: not applicable (latent variables)\n")
   }
   cat(sprintf("  simple: %s, bow-free: %s, acyclic: %s\n", x$simple, x$bow_free, x$acyclic))
   invisible(x)

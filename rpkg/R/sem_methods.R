@@ -11,6 +11,11 @@ print.sem_fit <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
               length(x$coefficients), x$nobs,
               if (isTRUE(x$n_dropped > 0L)) sprintf(" (%d rows with missing values dropped)", x$n_dropped) else ""))
   cat(sprintf("  %s\n", convergence_text(x$convergence)))
+  if (length(x$group_labels) > 0L)
+    cat(sprintf("  %d groups (%s): %s\n", length(x$group_labels), x$group,
+                paste(sprintf("%s n = %d", x$group_labels, as.integer(x$group_nobs)), collapse = ", ")))
+  if (identical(x$missing, "fiml"))
+    cat(sprintf("  missing data: FIML (%s information)\n", x$information))
   cat(sprintf("  chisq = %s, df = %d, p = %s;  CFI %s, TLI %s, RMSEA %s, SRMR %s\n",
               format(round(fm[["chisq"]], 3L), nsmall = 3L), as.integer(fm[["df"]]),
               format.pval(fm[["pvalue"]], digits = 3L), format(round(fm[["cfi"]], 3L), nsmall = 3L),
@@ -29,7 +34,8 @@ summary.sem_fit <- function(object, ...) {
   structure(list(call = object$call, estimator = object$estimator, nobs = object$nobs, npar = length(object$coefficients),
                  n_dropped = object$n_dropped, convergence = object$convergence, fit_measures = object$fit_measures,
                  admissibility = object$admissibility, partable = pt, latent = object$latent, se_ok = se_ok,
-                 se_note = se_note),
+                 se_note = se_note, groups = object$group_labels, group_nobs = object$group_nobs,
+                 missing = object$missing, n_empty = object$n_empty, information = object$information),
             class = "summary.sem_fit")
 }
 
@@ -42,6 +48,13 @@ print.summary.sem_fit <- function(x, digits = 3L, ...) {
   line("Number of model parameters", x$npar)
   line("Number of observations", x$nobs)
   if (isTRUE(x$n_dropped > 0L)) line("Rows dropped (missing values, listwise)", x$n_dropped)
+  if (length(x$groups) > 0L)
+    for (g in seq_along(x$groups)) line(sprintf("  Group %d [%s]", g, x$groups[g]), as.integer(x$group_nobs[g]))
+  if (identical(x$missing, "fiml")) {
+    line("Missing data", "FIML")
+    if (isTRUE(x$n_empty > 0L)) line("Empty rows dropped", x$n_empty)
+    line("Information (standard errors)", x$information)
+  }
   fm <- x$fit_measures
   cat("\nModel Test User Model:\n")
   line("Test statistic", num(fm[["chisq"]]))
@@ -89,7 +102,8 @@ print.summary.sem_fit <- function(x, digits = 3L, ...) {
     cat(paste0("  Standard errors are NA: the information matrix is singular or the covariance matrix of\n",
                "  the estimates is not positive definite, so the model is probably not identified\n",
                "  (see sem_identify()). The estimates are not unique.\n"))
-  pt <- x$partable
+  pt_all <- x$partable
+  pt <- pt_all
   row_text <- function(name, r) {
     free <- isTRUE(pt$free[r])
     lab <- if (nzchar(pt$label[r])) sprintf("%s (%s)", name, pt$label[r]) else name
@@ -114,13 +128,17 @@ print.summary.sem_fit <- function(x, digits = 3L, ...) {
       for (r in rows) cat(row_text(namefun(r), r))
     }
   }
-  idx <- seq_len(nrow(pt))
-  block("Latent Variables", idx[pt$op == "=~"], TRUE, "=~", NULL)
-  block("Regressions", idx[pt$op == "~"], TRUE, "~", NULL)
-  block("Covariances", idx[pt$op == "~~" & pt$lhs != pt$rhs], TRUE, "~~", NULL)
   dotname <- function(r) if (pt$lhs[r] %in% x$latent) pt$lhs[r] else paste0(".", pt$lhs[r])
-  block("Intercepts", idx[pt$op == "~1"], FALSE, NULL, dotname)
-  block("Variances", idx[pt$op == "~~" & pt$lhs == pt$rhs], FALSE, NULL, dotname)
+  for (g in sort(unique(pt_all$group))) {
+    pt <- pt_all[pt_all$group == g, , drop = FALSE]
+    if (length(x$groups) > 1L) cat(sprintf("\n\nGroup %d [%s]:\n", g, x$groups[g]))
+    idx <- seq_len(nrow(pt))
+    block("Latent Variables", idx[pt$op == "=~"], TRUE, "=~", NULL)
+    block("Regressions", idx[pt$op == "~"], TRUE, "~", NULL)
+    block("Covariances", idx[pt$op == "~~" & pt$lhs != pt$rhs], TRUE, "~~", NULL)
+    block("Intercepts", idx[pt$op == "~1"], FALSE, NULL, dotname)
+    block("Variances", idx[pt$op == "~~" & pt$lhs == pt$rhs], FALSE, NULL, dotname)
+  }
   invisible(x)
 }
 

@@ -69,8 +69,15 @@
 .surv_footer <- function(x) {
   ll <- x$loglik
   n <- x$nobs
-  cat(sprintf("\nLog-likelihood: %s (df = %d)   AIC: %s   BIC: %s\n", format(ll, digits = 8), x$df,
-              format(-2 * ll + 2 * x$df, digits = 8), format(-2 * ll + log(n) * x$df, digits = 8)))
+  cat(sprintf("\nLog-likelihood: %s (df = %d)   AIC: %s   AICc: %s   BIC: %s\n", format(ll, digits = 8), x$df,
+              format(-2 * ll + 2 * x$df, digits = 8),
+              format(-2 * ll + 2 * x$df + .surv_aicc_correction(x$df, n), digits = 8),
+              format(-2 * ll + log(n) * x$df, digits = 8)))
+  if (!is.null(x$vcov_type)) {
+    cat(sprintf("Standard errors: %s\n", if (x$vcov_type == "cluster") {
+      "cluster-robust sandwich (no small-sample factor, as survreg)"
+    } else "robust sandwich (no small-sample factor, as survreg)"))
+  }
   conv <- x$convergence
   cat(sprintf("Convergence: %s%s%s\n", if (isTRUE(conv$converged)) "yes" else "NO",
               if (length(conv$optimizer) && nzchar(conv$optimizer)) paste0(" (", conv$optimizer, ")") else "",
@@ -102,12 +109,13 @@ summary.surv_mpr <- function(object, ...) {
   fixed <- vapply(.surv_pars, function(k) if (is.null(tabs[[k]])) .surv_fixed_text(object, k) else "",
                   character(1))
   keep <- c("call", "dist", "nobs", "counts", "na.action", "response", "loglik", "df",
-            "convergence", "flags", "blocks")
-  out <- object[keep]
+            "convergence", "flags", "blocks", "vcov_type")
+  out <- object[intersect(keep, names(object))]
   out$coef_tables <- tabs
   out$fixed <- fixed
   out$aic <- -2 * object$loglik + 2 * object$df
   out$bic <- -2 * object$loglik + log(object$nobs) * object$df
+  out$aicc <- out$aic + .surv_aicc_correction(object$df, object$nobs)
   class(out) <- "summary.surv_mpr"
   out
 }

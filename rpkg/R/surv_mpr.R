@@ -286,7 +286,7 @@
 
 # Flexible parametric survival regression with the APGW family: see man/surv_mpr.Rd.
 surv_mpr <- function(formula, data, dist = "apgw", phi, lambda, gamma, kappa, weights, subset,
-                     na.action, control = list(), model = TRUE, ...) {
+                     na.action, control = list(), model = TRUE, robust = FALSE, cluster, ...) {
   cl <- match.call()
   if (missing(formula) || !inherits(formula, "formula") || length(formula) != 3L) {
     stop("`formula` must be a two-sided formula such as Surv(time, status) ~ x.", call. = FALSE)
@@ -325,7 +325,10 @@ surv_mpr <- function(formula, data, dist = "apgw", phi, lambda, gamma, kappa, we
   combined <- call("~", formula[[2L]], rhs_expr)
   combined <- stats::as.formula(combined, env = environment(formula))
   mfc <- match.call(expand.dots = FALSE)
-  m <- match(c("data", "subset", "weights", "na.action"), names(mfc), 0L)
+  if (!is.logical(robust) || length(robust) != 1L || is.na(robust)) {
+    stop("`robust` must be TRUE or FALSE.", call. = FALSE)
+  }
+  m <- match(c("data", "subset", "weights", "na.action", "cluster"), names(mfc), 0L)
   mfc <- mfc[c(1L, m)]
   mfc$formula <- combined
   mfc$drop.unused.levels <- TRUE
@@ -353,6 +356,8 @@ surv_mpr <- function(formula, data, dist = "apgw", phi, lambda, gamma, kappa, we
   if (!is.null(w) && any(!is.finite(w) | w < 0)) {
     stop("Case weights must be finite and >= 0.", call. = FALSE)
   }
+  cl_id <- mf[["(cluster)"]]
+  if (!is.null(cl_id) && anyNA(cl_id)) stop("`cluster` has missing values.", call. = FALSE)
 
   X <- offsets <- terms_list <- xlevels <- contr <- vector("list", 4L)
   names(X) <- names(offsets) <- names(terms_list) <- names(xlevels) <- names(contr) <- .surv_pars
@@ -383,6 +388,28 @@ surv_mpr <- function(formula, data, dist = "apgw", phi, lambda, gamma, kappa, we
                        offsets = offsets, resp = resp, y = Y, weights = w,
                        na.action = attr(mf, "na.action"), control = control,
                        model = if (isTRUE(model)) mf)
+  if (!is.null(cl_id)) {
+    fit$cluster <- .surv_cluster_codes(cl_id)
+    if (resp$type == "counting") {
+      # Time-varying covariates on phi/gamma/kappa: splitting is exact only for PH-type (lambda) effects.
+      tv <- vapply(c("phi", "gamma", "kappa"), function(k) {
+        X <- X[[k]]
+        ncol(X) > 0L && any(vapply(seq_len(ncol(X)), function(j) {
+          any(tapply(X[, j], fit$cluster, function(v) length(unique(v)) > 1L))
+        }, TRUE))
+      }, TRUE)
+      if (any(tv)) {
+        fit$flags <- c(fit$flags, "time_varying_non_ph")
+        fit$notes[["time_varying"]] <- paste(names(tv)[tv], collapse = ",")
+      }
+    }
+  }
+  if (isTRUE(robust) || !is.null(cl_id)) {
+    fit$vcov_model <- fit$vcov
+    type <- if (is.null(cl_id)) "sandwich" else "cluster"
+    fit$vcov <- vcov.surv_mpr(fit, type = type)
+    fit$vcov_type <- type
+  }
   .surv_warn_fit(fit)
   fit
 }
@@ -432,6 +459,14 @@ surv_mpr <- function(formula, data, dist = "apgw", phi, lambda, gamma, kappa, we
              scale_boundary = paste0("the information matrix is singular at the returned point (e.g. ",
                                      "phi -> 0 with lambda -> Inf): the point is on a boundary and its ",
                                      "standard errors are not valid"),
+             time_varying_non_ph = paste0("covariates of phi, gamma or kappa change within a cluster ",
+                                          "(subject): counting-process splitting evaluates the hazard ",
+                                          "h(t | x) of each row on its own interval, which is exact for ",
+                                          "PH-type (lambda) effects but not a cumulative time-acceleration ",
+                                          "for AFT-type ones"),
+             gompertz_boundary = paste0("the Gompertz shape runs to 0 (phi -> 0, lambda -> Inf): the fit ",
+                                        "is at its exponential/Weibull limit (extras$limit_loglik), not an ",
+                                        "interior MLE; refit with dist = \"exponential\" or \"weibull\""),
              phi_lambda_confounded = paste0("kappa is near 1 with both phi and lambda free: the ",
                                             "scales are confounded and their SEs are unreliable"))
     for (f in fit$flags) {

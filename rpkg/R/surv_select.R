@@ -6,7 +6,7 @@
 # method = "forward" / "backward" / "stepwise": greedy search over (covariate, parameter) placements
 #   as in mpr::stepmpr, with "joint" steps that add (drop) a covariate to (from) all parameters at
 #   once, because coefficients of the same covariate in different parameters are highly correlated.
-# Models are ranked by AIC or BIC; fits that fail are recorded with their error message and skipped.
+# Models are ranked by AIC, BIC or AICc (AIC + 2k(k+1)/(n-k-1)); fits that fail are recorded with their error message and skipped.
 
 .surv_select_params <- function(dist) {
   switch(dist, apgw = c("lambda", "gamma"), weibull = c("lambda", "gamma"), exponential = "lambda",
@@ -27,7 +27,7 @@
 
 surv_mpr_select <- function(formula, data, dist = "weibull", params = NULL,
                             method = c("stepwise", "forward", "backward", "all"),
-                            criterion = c("AIC", "BIC"), joint = TRUE, control = list(),
+                            criterion = c("AIC", "BIC", "AICc"), joint = TRUE, control = list(),
                             trace = FALSE) {
   method <- match.arg(method)
   criterion <- match.arg(criterion)
@@ -53,8 +53,13 @@ surv_mpr_select <- function(formula, data, dist = "weibull", params = NULL,
   }
   lhs <- formula[[2L]]
   main <- stats::as.formula(call("~", lhs, 1), env = env)
-  pen <- if (criterion == "AIC") 2 else log(nrow(data))
-  crit_of <- function(f) -2 * f$loglik + pen * f$df
+  pen <- if (criterion == "BIC") log(nrow(data)) else 2
+  crit_of <- function(f) {
+    k <- f$df
+    out <- -2 * f$loglik + pen * k
+    if (criterion == "AICc") out <- out + .surv_aicc_correction(k, f$nobs)
+    out
+  }
 
   cache <- new.env(parent = emptyenv())
   rows <- list()

@@ -83,6 +83,22 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cluster_select_k_cpp
+Rcpp::List cluster_select_k_cpp(Rcpp::NumericMatrix x, Rcpp::IntegerVector ks, std::string method, std::string criterion, Rcpp::List options, double seed);
+RcppExport SEXP _hetmod_cluster_select_k_cpp(SEXP xSEXP, SEXP ksSEXP, SEXP methodSEXP, SEXP criterionSEXP, SEXP optionsSEXP, SEXP seedSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type ks(ksSEXP);
+    Rcpp::traits::input_parameter< std::string >::type method(methodSEXP);
+    Rcpp::traits::input_parameter< std::string >::type criterion(criterionSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type options(optionsSEXP);
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    rcpp_result_gen = Rcpp::wrap(cluster_select_k_cpp(x, ks, method, criterion, options, seed));
+    return rcpp_result_gen;
+END_RCPP
+}
 // sem_model_cpp
 Rcpp::List sem_model_cpp(std::string syntax, Rcpp::List mopt);
 RcppExport SEXP _hetmod_sem_model_cpp(SEXP syntaxSEXP, SEXP moptSEXP) {
@@ -108,6 +124,34 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::Nullable<Rcpp::NumericVector> >::type sample_mean(sample_meanSEXP);
     Rcpp::traits::input_parameter< Rcpp::List >::type options(optionsSEXP);
     rcpp_result_gen = Rcpp::wrap(sem_fit_cpp(syntax, mopt, data, names, sample_cov, sample_nobs, sample_mean, options));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sem_group_model_cpp
+Rcpp::List sem_group_model_cpp(std::string syntax, Rcpp::List mopt, int ngroups);
+RcppExport SEXP _hetmod_sem_group_model_cpp(SEXP syntaxSEXP, SEXP moptSEXP, SEXP ngroupsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< std::string >::type syntax(syntaxSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type mopt(moptSEXP);
+    Rcpp::traits::input_parameter< int >::type ngroups(ngroupsSEXP);
+    rcpp_result_gen = Rcpp::wrap(sem_group_model_cpp(syntax, mopt, ngroups));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sem_fit_groups_cpp
+Rcpp::List sem_fit_groups_cpp(std::string syntax, Rcpp::List mopt, Rcpp::NumericMatrix data, Rcpp::CharacterVector names, Rcpp::IntegerVector group, Rcpp::CharacterVector group_labels, Rcpp::List options);
+RcppExport SEXP _hetmod_sem_fit_groups_cpp(SEXP syntaxSEXP, SEXP moptSEXP, SEXP dataSEXP, SEXP namesSEXP, SEXP groupSEXP, SEXP group_labelsSEXP, SEXP optionsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< std::string >::type syntax(syntaxSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type mopt(moptSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type data(dataSEXP);
+    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type names(namesSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type group(groupSEXP);
+    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type group_labels(group_labelsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type options(optionsSEXP);
+    rcpp_result_gen = Rcpp::wrap(sem_fit_groups_cpp(syntax, mopt, data, names, group, group_labels, options));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -141,8 +185,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // sem_bootstrap_cpp
-Rcpp::List sem_bootstrap_cpp(std::string syntax, Rcpp::List mopt, Rcpp::NumericMatrix data, Rcpp::CharacterVector names, Rcpp::List options, Rcpp::NumericVector start, int R, double seed);
-RcppExport SEXP _hetmod_sem_bootstrap_cpp(SEXP syntaxSEXP, SEXP moptSEXP, SEXP dataSEXP, SEXP namesSEXP, SEXP optionsSEXP, SEXP startSEXP, SEXP RSEXP, SEXP seedSEXP) {
+Rcpp::List sem_bootstrap_cpp(std::string syntax, Rcpp::List mopt, Rcpp::NumericMatrix data, Rcpp::CharacterVector names, Rcpp::List options, Rcpp::NumericVector start, int R, double seed, int threads);
+RcppExport SEXP _hetmod_sem_bootstrap_cpp(SEXP syntaxSEXP, SEXP moptSEXP, SEXP dataSEXP, SEXP namesSEXP, SEXP optionsSEXP, SEXP startSEXP, SEXP RSEXP, SEXP seedSEXP, SEXP threadsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< std::string >::type syntax(syntaxSEXP);
@@ -153,7 +197,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type start(startSEXP);
     Rcpp::traits::input_parameter< int >::type R(RSEXP);
     Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
-    rcpp_result_gen = Rcpp::wrap(sem_bootstrap_cpp(syntax, mopt, data, names, options, start, R, seed));
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(sem_bootstrap_cpp(syntax, mopt, data, names, options, start, R, seed, threads));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -195,6 +240,19 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
     Rcpp::traits::input_parameter< int >::type trials(trialsSEXP);
     rcpp_result_gen = Rcpp::wrap(sem_identify_cpp(n, directed, bidirected, names, seed, trials));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sem_identify_model_cpp
+Rcpp::List sem_identify_model_cpp(std::string syntax, Rcpp::List mopt, double seed, int trials);
+RcppExport SEXP _hetmod_sem_identify_model_cpp(SEXP syntaxSEXP, SEXP moptSEXP, SEXP seedSEXP, SEXP trialsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< std::string >::type syntax(syntaxSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type mopt(moptSEXP);
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    Rcpp::traits::input_parameter< int >::type trials(trialsSEXP);
+    rcpp_result_gen = Rcpp::wrap(sem_identify_model_cpp(syntax, mopt, seed, trials));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -334,6 +392,54 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// surv_profile_cpp
+Rcpp::List surv_profile_cpp(Rcpp::NumericVector time, Rcpp::NumericVector time2, Rcpp::IntegerVector status, Rcpp::NumericVector entry, Rcpp::NumericVector weights, Rcpp::List X, Rcpp::List offsets, std::string dist, Rcpp::NumericVector coef, Rcpp::NumericMatrix vcov, Rcpp::IntegerVector block_size, int kind, int index, Rcpp::List Xpat, Rcpp::List offpat, double level, Rcpp::NumericVector values, Rcpp::List options);
+RcppExport SEXP _hetmod_surv_profile_cpp(SEXP timeSEXP, SEXP time2SEXP, SEXP statusSEXP, SEXP entrySEXP, SEXP weightsSEXP, SEXP XSEXP, SEXP offsetsSEXP, SEXP distSEXP, SEXP coefSEXP, SEXP vcovSEXP, SEXP block_sizeSEXP, SEXP kindSEXP, SEXP indexSEXP, SEXP XpatSEXP, SEXP offpatSEXP, SEXP levelSEXP, SEXP valuesSEXP, SEXP optionsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type time(timeSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type time2(time2SEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type status(statusSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type entry(entrySEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type weights(weightsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type X(XSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type offsets(offsetsSEXP);
+    Rcpp::traits::input_parameter< std::string >::type dist(distSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type coef(coefSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type vcov(vcovSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type block_size(block_sizeSEXP);
+    Rcpp::traits::input_parameter< int >::type kind(kindSEXP);
+    Rcpp::traits::input_parameter< int >::type index(indexSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type Xpat(XpatSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type offpat(offpatSEXP);
+    Rcpp::traits::input_parameter< double >::type level(levelSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type values(valuesSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type options(optionsSEXP);
+    rcpp_result_gen = Rcpp::wrap(surv_profile_cpp(time, time2, status, entry, weights, X, offsets, dist, coef, vcov, block_size, kind, index, Xpat, offpat, level, values, options));
+    return rcpp_result_gen;
+END_RCPP
+}
+// surv_robust_vcov_cpp
+Rcpp::NumericMatrix surv_robust_vcov_cpp(Rcpp::NumericVector time, Rcpp::NumericVector time2, Rcpp::IntegerVector status, Rcpp::NumericVector entry, Rcpp::NumericVector weights, Rcpp::List X, Rcpp::List offsets, std::string dist, Rcpp::NumericVector coef, Rcpp::NumericMatrix vcov, Rcpp::IntegerVector block_size, Rcpp::IntegerVector cluster);
+RcppExport SEXP _hetmod_surv_robust_vcov_cpp(SEXP timeSEXP, SEXP time2SEXP, SEXP statusSEXP, SEXP entrySEXP, SEXP weightsSEXP, SEXP XSEXP, SEXP offsetsSEXP, SEXP distSEXP, SEXP coefSEXP, SEXP vcovSEXP, SEXP block_sizeSEXP, SEXP clusterSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type time(timeSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type time2(time2SEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type status(statusSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type entry(entrySEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type weights(weightsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type X(XSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type offsets(offsetsSEXP);
+    Rcpp::traits::input_parameter< std::string >::type dist(distSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type coef(coefSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type vcov(vcovSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type block_size(block_sizeSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type cluster(clusterSEXP);
+    rcpp_result_gen = Rcpp::wrap(surv_robust_vcov_cpp(time, time2, status, entry, weights, X, offsets, dist, coef, vcov, block_size, cluster));
+    return rcpp_result_gen;
+END_RCPP
+}
 
 static const R_CallMethodDef CallEntries[] = {
     {"_hetmod_hetmod_init_cpp", (DL_FUNC) &_hetmod_hetmod_init_cpp, 0},
@@ -342,14 +448,18 @@ static const R_CallMethodDef CallEntries[] = {
     {"_hetmod_cluster_fit_cpp", (DL_FUNC) &_hetmod_cluster_fit_cpp, 5},
     {"_hetmod_cluster_predict_cpp", (DL_FUNC) &_hetmod_cluster_predict_cpp, 5},
     {"_hetmod_cluster_metrics_cpp", (DL_FUNC) &_hetmod_cluster_metrics_cpp, 2},
+    {"_hetmod_cluster_select_k_cpp", (DL_FUNC) &_hetmod_cluster_select_k_cpp, 6},
     {"_hetmod_sem_model_cpp", (DL_FUNC) &_hetmod_sem_model_cpp, 2},
     {"_hetmod_sem_fit_cpp", (DL_FUNC) &_hetmod_sem_fit_cpp, 8},
+    {"_hetmod_sem_group_model_cpp", (DL_FUNC) &_hetmod_sem_group_model_cpp, 3},
+    {"_hetmod_sem_fit_groups_cpp", (DL_FUNC) &_hetmod_sem_fit_groups_cpp, 7},
     {"_hetmod_sem_implied_cpp", (DL_FUNC) &_hetmod_sem_implied_cpp, 4},
     {"_hetmod_sem_simulate_cpp", (DL_FUNC) &_hetmod_sem_simulate_cpp, 7},
-    {"_hetmod_sem_bootstrap_cpp", (DL_FUNC) &_hetmod_sem_bootstrap_cpp, 8},
+    {"_hetmod_sem_bootstrap_cpp", (DL_FUNC) &_hetmod_sem_bootstrap_cpp, 9},
     {"_hetmod_sem_graph_cpp", (DL_FUNC) &_hetmod_sem_graph_cpp, 2},
     {"_hetmod_sem_expand_cpp", (DL_FUNC) &_hetmod_sem_expand_cpp, 6},
     {"_hetmod_sem_identify_cpp", (DL_FUNC) &_hetmod_sem_identify_cpp, 6},
+    {"_hetmod_sem_identify_model_cpp", (DL_FUNC) &_hetmod_sem_identify_model_cpp, 4},
     {"_hetmod_sim_studies_cpp", (DL_FUNC) &_hetmod_sim_studies_cpp, 0},
     {"_hetmod_sim_run_cpp", (DL_FUNC) &_hetmod_sim_run_cpp, 7},
     {"_hetmod_sim_study_info_cpp", (DL_FUNC) &_hetmod_sim_study_info_cpp, 2},
@@ -359,6 +469,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_hetmod_surv_predict_cpp", (DL_FUNC) &_hetmod_surv_predict_cpp, 12},
     {"_hetmod_surv_simulate_cpp", (DL_FUNC) &_hetmod_surv_simulate_cpp, 7},
     {"_hetmod_surv_dist_names_cpp", (DL_FUNC) &_hetmod_surv_dist_names_cpp, 0},
+    {"_hetmod_surv_profile_cpp", (DL_FUNC) &_hetmod_surv_profile_cpp, 18},
+    {"_hetmod_surv_robust_vcov_cpp", (DL_FUNC) &_hetmod_surv_robust_vcov_cpp, 12},
     {NULL, NULL, 0}
 };
 

@@ -66,6 +66,13 @@ Rcpp::List cluster_fit_cpp(Rcpp::NumericMatrix x, int k, std::string method, Rcp
         Rcpp::Named("certificate") = cert, Rcpp::Named("sweep_objective") = dvec(r.sweep_objective),
         Rcpp::Named("sweep_profile") = dvec(r.sweep_profile), Rcpp::Named("iterations") = r.iterations,
         Rcpp::Named("converged") = r.converged, Rcpp::Named("messages") = r.messages);
+    out["eigenvalues"] = dvec(r.sdp_eigenvalues);
+    out["sketch_size"] = static_cast<double>(r.sketch_size);
+    {
+      Rcpp::NumericVector si(r.sketch_index.size());
+      for (size_t i = 0; i < r.sketch_index.size(); ++i) si[static_cast<R_xlen_t>(i)] = static_cast<double>(r.sketch_index[i] + 1);
+      out["sketch_index"] = si;
+    }
     if (!r.membership.empty()) {
       Rcpp::NumericMatrix z(static_cast<int>(r.n), static_cast<int>(r.n));
       std::copy(r.membership.begin(), r.membership.end(), z.begin());
@@ -102,5 +109,39 @@ Rcpp::NumericVector cluster_metrics_cpp(Rcpp::IntegerVector a, Rcpp::IntegerVect
     const double nmi = sc::normalized_mutual_info(va, vb);
     return Rcpp::NumericVector::create(Rcpp::Named("misclustering") = mis, Rcpp::Named("ari") = ari,
                                        Rcpp::Named("nmi") = nmi);
+  });
+}
+
+// [[Rcpp::export]]
+Rcpp::List cluster_select_k_cpp(Rcpp::NumericMatrix x, Rcpp::IntegerVector ks, std::string method, std::string criterion,
+                                Rcpp::List options, double seed) {
+  return hetmod_r::guarded([&]() -> Rcpp::List {
+    const sc::Method m = sc::method_from_name(method);
+    const hetmod::Options opt = hetmod_r::options_from_list(options, "cluster_select_k", {"sigma"});
+    hetmod::Rng rng(to_seed(seed));
+    const std::vector<int> kv(ks.begin(), ks.end());
+    const sc::SelectKResult s =
+        sc::select_k(hetmod::data::MatView(x.begin(), x.nrow(), x.ncol()), kv, m, criterion, opt, rng);
+    const auto nr = static_cast<R_xlen_t>(s.rows.size());
+    Rcpp::IntegerVector k(nr), df(nr);
+    Rcpp::NumericVector crit(nr), ll(nr), bic(nr), icl(nr), obj(nr), gap(nr);
+    Rcpp::LogicalVector conv(nr);
+    for (R_xlen_t i = 0; i < nr; ++i) {
+      const sc::SelectKRow& r = s.rows[static_cast<size_t>(i)];
+      k[i] = r.k;
+      crit[i] = r.criterion;
+      ll[i] = r.loglik;
+      bic[i] = r.bic;
+      icl[i] = r.icl;
+      df[i] = r.df;
+      obj[i] = r.objective;
+      gap[i] = r.eigengap;
+      conv[i] = r.converged;
+    }
+    return Rcpp::List::create(Rcpp::Named("k") = k, Rcpp::Named("criterion") = crit, Rcpp::Named("loglik") = ll,
+                              Rcpp::Named("bic") = bic, Rcpp::Named("icl") = icl, Rcpp::Named("df") = df,
+                              Rcpp::Named("objective") = obj, Rcpp::Named("eigengap") = gap,
+                              Rcpp::Named("converged") = conv, Rcpp::Named("best_k") = s.best_k,
+                              Rcpp::Named("messages") = s.messages);
   });
 }

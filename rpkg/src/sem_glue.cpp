@@ -10,10 +10,13 @@
 //     passed as `row_values` (one per table row, NA for rows that keep their table value).
 //   - Graph edges cross as 1-based two-column integer matrices.
 //   - Randomness: hetmod::Rng streams of a master seed; R's RNG is never touched from C++.
+//   - FIML / multiple groups (sem_fit_groups_cpp): raw data with NA, 0-based group codes + labels;
+//     `options` may carry "missing", "group_equal", "group_partial" (sem::group_fit_options_take).
 #include <Rcpp.h>
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,7 +25,9 @@
 #include "hetmod/core/check.hpp"
 #include "hetmod/core/options.hpp"
 #include "hetmod/random/rng.hpp"
+#include "hetmod/sem/bootstrap.hpp"
 #include "hetmod/sem/model.hpp"
+#include "hetmod/sem/multigroup.hpp"
 
 namespace {
 
@@ -201,7 +206,10 @@ Rcpp::List sem_fit_cpp(std::string syntax, Rcpp::List mopt, Rcpp::Nullable<Rcpp:
         {"rmsea.pvalue", m.rmsea_pvalue}, {"srmr", m.srmr}, {"logl", m.logl},
         {"unrestricted.logl", m.unrestricted_logl}, {"aic", m.aic}, {"bic", m.bic},
         {"ntotal", static_cast<double>(m.ntotal)}, {"chisq.scaled", m.chisq_scaled},
-        {"chisq.scaling.factor", m.scaling_factor}, {"pvalue.scaled", m.pvalue_scaled}};
+        {"chisq.scaling.factor", m.scaling_factor}, {"pvalue.scaled", m.pvalue_scaled},
+        {"baseline.chisq.scaled", m.baseline_chisq_scaled}, {"baseline.chisq.scaling.factor", m.baseline_scaling_factor},
+        {"cfi.scaled", m.cfi_scaled}, {"tli.scaled", m.tli_scaled}, {"rmsea.scaled", m.rmsea_scaled},
+        {"cfi.robust", m.cfi_robust}, {"tli.robust", m.tli_robust}, {"rmsea.robust", m.rmsea_robust}};
     Rcpp::NumericVector fm(fmv.size());
     Rcpp::CharacterVector fmn(fmv.size());
     for (size_t k = 0; k < fmv.size(); ++k) {
@@ -264,6 +272,97 @@ Rcpp::List sem_fit_cpp(std::string syntax, Rcpp::List mopt, Rcpp::Nullable<Rcpp:
   });
 }
 
+// Observed and latent variables of a model replicated over `ngroups` groups (c(...) modifiers allowed).
+// [[Rcpp::export(rng = false)]]
+Rcpp::List sem_group_model_cpp(std::string syntax, Rcpp::List mopt, int ngroups) {
+  return hetmod_r::guarded([&] {
+    const std::vector<sem::Model> ms = sem::group_models(syntax, ngroups, model_options(mopt), {});
+    return Rcpp::List::create(Rcpp::Named("observed") = chr(ms.front().observed), Rcpp::Named("latent") = chr(ms.front().latent));
+  });
+}
+
+// Fits with FIML and/or several groups (sem::fit_groups). data: n x k matrix (NA = missing) with column
+// names `names`; group: 0-based codes (length n, or empty for one group) with labels.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List sem_fit_groups_cpp(std::string syntax, Rcpp::List mopt, Rcpp::NumericMatrix data, Rcpp::CharacterVector names,
+                              Rcpp::IntegerVector group, Rcpp::CharacterVector group_labels, Rcpp::List options) {
+  return hetmod_r::guarded([&] {
+    hetmod::Options o = hetmod_r::options_from_list(options, "sem_fit", {"start"});
+    const sem::GroupFitOptions go = sem::group_fit_options_take(o);
+    const sem::FitOptions fo = sem::fit_options_from(o);
+    sem::GroupedData gd;
+    gd.names = strings(names);
+    gd.n = data.nrow();
+    gd.x.assign(data.begin(), data.end());
+    for (auto& v : gd.x)
+      if (ISNA(v) || std::isnan(v)) v = std::numeric_limits<double>::quiet_NaN();
+    gd.group.assign(group.begin(), group.end());
+    gd.group_labels = strings(group_labels);
+    const sem::GroupFit f = sem::fit_groups(syntax, gd, fo, model_options(mopt), go);
+    const sem::FitMeasures& m = f.measures;
+    const std::vector<std::pair<std::string, double>> fmv = {
+        {"npar", m.npar}, {"fmin", m.fmin}, {"chisq", m.chisq}, {"df", m.df}, {"pvalue", m.pvalue},
+        {"baseline.chisq", m.baseline_chisq}, {"baseline.df", m.baseline_df}, {"cfi", m.cfi}, {"tli", m.tli},
+        {"rmsea", m.rmsea}, {"rmsea.ci.lower", m.rmsea_ci_lower}, {"rmsea.ci.upper", m.rmsea_ci_upper},
+        {"rmsea.pvalue", m.rmsea_pvalue}, {"srmr", m.srmr}, {"logl", m.logl},
+        {"unrestricted.logl", m.unrestricted_logl}, {"aic", m.aic}, {"bic", m.bic},
+        {"ntotal", static_cast<double>(m.ntotal)}, {"chisq.scaled", m.chisq_scaled},
+        {"chisq.scaling.factor", m.scaling_factor}, {"pvalue.scaled", m.pvalue_scaled}};
+    Rcpp::NumericVector fm(fmv.size());
+    Rcpp::CharacterVector fmn(fmv.size());
+    for (size_t k = 0; k < fmv.size(); ++k) {
+      fm[static_cast<R_xlen_t>(k)] = std::isnan(fmv[k].second) ? NA_REAL : fmv[k].second;
+      fmn[static_cast<R_xlen_t>(k)] = fmv[k].first;
+    }
+    fm.names() = fmn;
+    const sem::Admissibility& a = f.admissibility;
+    Rcpp::List adm = Rcpp::List::create(
+        Rcpp::Named("admissible") = a.admissible, Rcpp::Named("heywood") = a.heywood,
+        Rcpp::Named("latent_cov_not_pd") = a.latent_cov_not_pd, Rcpp::Named("residual_cov_not_pd") = a.residual_cov_not_pd,
+        Rcpp::Named("vcov_not_pd") = a.vcov_not_pd, Rcpp::Named("unstable_cycle") = a.unstable_cycle,
+        Rcpp::Named("spectral_radius") = a.spectral_radius, Rcpp::Named("messages") = chr(a.messages));
+    const size_t q = f.theta.size();
+    Rcpp::NumericMatrix vcov(f.vcov.size() == q * q ? static_cast<int>(q) : 0, f.vcov.size() == q * q ? static_cast<int>(q) : 0);
+    if (vcov.nrow() > 0) std::copy(f.vcov.begin(), f.vcov.end(), vcov.begin());
+    const std::vector<std::string>& obs = f.model.observed;
+    Rcpp::List icov, imean, scov, smean;
+    for (size_t g = 0; g < f.implied.size(); ++g) {
+      icov.push_back(square(f.implied[g].sigma, obs));
+      Rcpp::NumericVector mu = num(f.implied[g].mu);
+      if (!f.implied[g].mu.empty()) mu.names() = chr(obs);
+      imean.push_back(mu);
+      scov.push_back(square(f.h1_cov[g], obs));
+      Rcpp::NumericVector sm = num(f.h1_mean[g]);
+      sm.names() = chr(obs);
+      smean.push_back(sm);
+    }
+    std::vector<double> nobs(f.nobs.begin(), f.nobs.end());
+    Rcpp::List out = Rcpp::List::create(
+        Rcpp::Named("coefficients") = num(f.theta), Rcpp::Named("par_names") = chr(f.model.par_names),
+        Rcpp::Named("se") = num(f.se), Rcpp::Named("vcov") = vcov, Rcpp::Named("loglik") = m.logl,
+        Rcpp::Named("nobs") = static_cast<double>(m.ntotal), Rcpp::Named("partable") = partable(f.model, &f.est, &f.row_se),
+        Rcpp::Named("fit_measures") = fm, Rcpp::Named("admissibility") = adm, Rcpp::Named("observed") = chr(obs),
+        Rcpp::Named("latent") = chr(f.model.latent), Rcpp::Named("implied_cov") = icov, Rcpp::Named("implied_mean") = imean,
+        Rcpp::Named("sample_cov") = scov, Rcpp::Named("sample_mean") = smean, Rcpp::Named("meanstructure") = true);
+    out["group_labels"] = chr(f.group_labels);
+    out["group_nobs"] = num(nobs);
+    out["n_empty"] = static_cast<double>(f.n_empty);
+    out["n_incomplete"] = static_cast<double>(f.n_incomplete);
+    out["n_patterns"] = Rcpp::IntegerVector(f.n_patterns.begin(), f.n_patterns.end());
+    out["em_iterations"] = Rcpp::IntegerVector(f.em_iterations.begin(), f.em_iterations.end());
+    out["missing"] = f.missing == sem::Missing::fiml ? "fiml" : "listwise";
+    out["information"] = f.information == sem::Information::observed ? "observed" : "expected";
+    out["converged"] = f.convergence.converged;
+    out["code"] = f.convergence.code;
+    out["optimizer"] = f.convergence.optimizer;
+    out["reason"] = f.convergence.reason;
+    out["iterations"] = f.convergence.iterations;
+    out["grad_norm"] = f.convergence.grad_norm;
+    out["objective"] = f.convergence.objective;
+    return out;
+  });
+}
+
 // Implied covariance (and means) of a model at theta; row_values as in rebuild().
 // [[Rcpp::export(rng = false)]]
 Rcpp::List sem_implied_cpp(std::string syntax, Rcpp::List mopt, Rcpp::NumericVector theta, Rcpp::NumericVector row_values) {
@@ -293,44 +392,33 @@ Rcpp::NumericMatrix sem_simulate_cpp(std::string syntax, Rcpp::List mopt, Rcpp::
   });
 }
 
-// Nonparametric bootstrap: replicate r resamples the rows of `data` with hetmod::Rng stream r of `seed`
-// and refits (no SEs, no baseline). Returns estimates (R x q) and convergence flags.
+// Nonparametric bootstrap (sem::bootstrap): replicate r resamples the rows of `data` with hetmod::Rng
+// stream r of `seed` and refits warm-started at `start` (no SEs, no baseline), on `threads` threads.
+// Returns estimates (R x q), convergence and admissibility flags and error messages.
 // [[Rcpp::export(rng = false)]]
 Rcpp::List sem_bootstrap_cpp(std::string syntax, Rcpp::List mopt, Rcpp::NumericMatrix data, Rcpp::CharacterVector names,
-                             Rcpp::List options, Rcpp::NumericVector start, int R, double seed) {
+                             Rcpp::List options, Rcpp::NumericVector start, int R, double seed, int threads) {
   return hetmod_r::guarded([&] {
     const sem::Model model = sem::make_model(syntax, model_options(mopt));
     sem::FitOptions fo = sem::fit_options_from(hetmod_r::options_from_list(options, "sem_fit", {"start"}));
-    fo.se = false;
-    fo.baseline = false;
     if (start.size() == model.n_free) fo.start.assign(start.begin(), start.end());
-    const std::vector<std::string> nm = strings(names);
-    const int64_t n = data.nrow(), k = data.ncol();
-    const int q = model.n_free;
-    Rcpp::NumericMatrix est(R, q);
-    std::fill(est.begin(), est.end(), NA_REAL);
-    Rcpp::LogicalVector conv(R);
+    const int64_t n = data.nrow();
+    sem::SampleMoments s;
+    s.names = strings(names);
+    s.nobs = n;
+    s.raw.assign(data.begin(), data.end());
+    const sem::BootstrapResult b = sem::bootstrap(model, s, fo, R, static_cast<uint64_t>(seed), threads);
+    Rcpp::NumericMatrix est(R, b.q);
+    std::copy(b.est.begin(), b.est.end(), est.begin());
+    Rcpp::LogicalVector conv(R), adm(R);
     Rcpp::CharacterVector err(R);
-    std::vector<double> x(static_cast<size_t>(n * k));
     for (int r = 0; r < R; ++r) {
-      hetmod::Rng rng = hetmod::Rng::for_stream(static_cast<uint64_t>(seed), static_cast<uint64_t>(r));
-      for (int64_t i = 0; i < n; ++i) {
-        const int64_t src = rng.uniform_int(n);
-        for (int64_t j = 0; j < k; ++j) x[static_cast<size_t>(i + j * n)] = data(static_cast<int>(src), static_cast<int>(j));
-      }
-      conv[r] = false;
-      err[r] = "";
-      try {
-        const sem::SampleMoments s = sem::sample_moments(hetmod::data::MatView(x.data(), n, k), nm);
-        const sem::SemFit f = sem::fit(model, s, fo);
-        for (int j = 0; j < q; ++j) est(r, j) = f.theta[static_cast<size_t>(j)];
-        conv[r] = f.convergence.converged;
-      } catch (const hetmod::Error& e) {
-        if (e.status() == hetmod::Status::interrupted) throw;
-        err[r] = e.what();
-      }
+      conv[r] = b.converged[static_cast<size_t>(r)] != 0;
+      adm[r] = b.admissible[static_cast<size_t>(r)] != 0;
+      err[r] = b.error[static_cast<size_t>(r)];
     }
-    return Rcpp::List::create(Rcpp::Named("est") = est, Rcpp::Named("converged") = conv, Rcpp::Named("error") = err);
+    return Rcpp::List::create(Rcpp::Named("est") = est, Rcpp::Named("converged") = conv, Rcpp::Named("admissible") = adm,
+                              Rcpp::Named("error") = err);
   });
 }
 
@@ -379,16 +467,37 @@ Rcpp::List sem_expand_cpp(int n, Rcpp::IntegerMatrix directed, Rcpp::IntegerMatr
   });
 }
 
-// Generic identifiability of a graph (Jacobian rank over GF(2^31-1)) and its structural flags.
+// Identification result -> R list (node and parameter indices 1-based).
+static Rcpp::List identification_list(const sem::Identification& id) {
+  Rcpp::IntegerVector un(id.unidentified.begin(), id.unidentified.end()), solved(id.htc_solved.begin(), id.htc_solved.end());
+  for (auto& v : un) ++v;
+  for (auto& v : solved) ++v;
+  return Rcpp::List::create(Rcpp::Named("n_params") = id.n_params, Rcpp::Named("n_moments") = id.n_moments,
+                            Rcpp::Named("jacobian_rank") = id.jacobian_rank, Rcpp::Named("finite_to_one") = id.finite_to_one,
+                            Rcpp::Named("unidentified") = un, Rcpp::Named("simple") = id.simple,
+                            Rcpp::Named("bow_free") = id.bow_free, Rcpp::Named("acyclic") = id.acyclic,
+                            Rcpp::Named("htc_applicable") = id.htc_applicable,
+                            Rcpp::Named("htc_identifiable") = id.htc_identifiable,
+                            Rcpp::Named("htc_nonidentifiable") = id.htc_nonidentifiable, Rcpp::Named("htc_solved") = solved);
+}
+
+// Generic identifiability of a graph (Jacobian rank over GF(2^31-1), HTC) and its structural flags.
 // [[Rcpp::export(rng = false)]]
 Rcpp::List sem_identify_cpp(int n, Rcpp::IntegerMatrix directed, Rcpp::IntegerMatrix bidirected, Rcpp::CharacterVector names,
                             double seed, int trials) {
   return hetmod_r::guarded([&] {
     const sem::Graph g = graph_of(n, directed, bidirected, names);
-    const sem::Identification id = sem::identify(g, static_cast<uint64_t>(seed), trials);
-    return Rcpp::List::create(Rcpp::Named("n_params") = id.n_params, Rcpp::Named("n_moments") = id.n_moments,
-                              Rcpp::Named("jacobian_rank") = id.jacobian_rank,
-                              Rcpp::Named("finite_to_one") = id.finite_to_one, Rcpp::Named("simple") = id.simple,
-                              Rcpp::Named("bow_free") = id.bow_free, Rcpp::Named("acyclic") = id.acyclic);
+    return identification_list(sem::identify(g, static_cast<uint64_t>(seed), trials));
+  });
+}
+
+// Generic local identifiability of a model as specified (latent variables included).
+// [[Rcpp::export(rng = false)]]
+Rcpp::List sem_identify_model_cpp(std::string syntax, Rcpp::List mopt, double seed, int trials) {
+  return hetmod_r::guarded([&] {
+    const sem::Model m = sem::make_model(syntax, model_options(mopt));
+    Rcpp::List out = identification_list(sem::identify_model(m, static_cast<uint64_t>(seed), trials));
+    out["par_names"] = chr(m.par_names);
+    return out;
   });
 }

@@ -22,6 +22,7 @@
 #include "hetmod/core/log.hpp"
 #include "hetmod/core/options.hpp"
 #include "hetmod/random/rng.hpp"
+#include "hetmod/survival/inference.hpp"
 #include "hetmod/survival/model.hpp"
 
 namespace {
@@ -143,6 +144,37 @@ uint64_t to_seed(double seed, const char* fn) {
   hetmod::check::require(std::isfinite(seed) && seed >= 0 && seed == std::floor(seed) && seed <= 9007199254740992.0,
                          fn, "seed is " + hetmod::check::fmt(seed) + ", but must be a whole number in [0, 2^53]");
   return static_cast<uint64_t>(seed);
+}
+
+// A SurvFit shell (coefficients, vcov, blocks) from the R fit's pieces.
+hs::SurvFit fit_shell(const char* fn, const Rcpp::NumericVector& coef, const Rcpp::NumericMatrix& vcov,
+                      const std::string& dist, const Rcpp::IntegerVector& block_size) {
+  hs::SurvFit fit;
+  fit.dist = hs::dist_from_name(dist);
+  hetmod::check::require(block_size.size() == hs::kNumPar, fn, "block_size must have length 4");
+  int start = 0;
+  for (int k = 0; k < hs::kNumPar; ++k) {
+    fit.block_start[static_cast<size_t>(k)] = start;
+    fit.block_size[static_cast<size_t>(k)] = block_size[k];
+    start += block_size[k];
+  }
+  hetmod::check::require(start == coef.size(), fn, "coef does not match the block sizes");
+  fit.result.family = "survival";
+  fit.result.model = dist;
+  fit.result.coef.assign(coef.begin(), coef.end());
+  fit.result.coef_names.assign(static_cast<size_t>(coef.size()), std::string());
+  if (vcov.nrow() == coef.size() && vcov.ncol() == coef.size()) fit.result.vcov.assign(vcov.begin(), vcov.end());
+  fit.result.df = static_cast<int64_t>(coef.size());
+  return fit;
+}
+
+const char* bound_kind_name(hs::BoundKind k) {
+  switch (k) {
+    case hs::BoundKind::found: return "found";
+    case hs::BoundKind::unbounded: return "unbounded";
+    case hs::BoundKind::failed: return "failed";
+  }
+  return "failed";
 }
 
 }  // namespace
@@ -293,5 +325,64 @@ Rcpp::CharacterVector surv_dist_names_cpp() {
     Rcpp::CharacterVector out(8);
     for (int d = 0; d < 8; ++d) out[d] = hs::dist_name(static_cast<hs::Dist>(d));
     return out;
+  });
+}
+
+// Profile likelihood of one target (kind 0: coefficient `index` (0-based); 1: cure fraction at the one-row
+// pattern Xpat/offpat). With `values` empty: the CI at `level` (profile_ci); otherwise the profile at values.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List surv_profile_cpp(Rcpp::NumericVector time, Rcpp::NumericVector time2, Rcpp::IntegerVector status,
+                            Rcpp::NumericVector entry, Rcpp::NumericVector weights, Rcpp::List X,
+                            Rcpp::List offsets, std::string dist, Rcpp::NumericVector coef,
+                            Rcpp::NumericMatrix vcov, Rcpp::IntegerVector block_size, int kind, int index,
+                            Rcpp::List Xpat, Rcpp::List offpat, double level, Rcpp::NumericVector values,
+                            Rcpp::List options) {
+  return hetmod_r::guarded([&] {
+    const char* fn = "surv_profile";
+    const hs::SurvFit fit = fit_shell(fn, coef, vcov, dist, block_size);
+    DesignHolder h, hp;
+    build_design(fn, X, offsets, h);
+    const hs::SurvData data = make_data(time, time2, status, entry, weights);
+    hs::ProfileTarget t;
+    hetmod::check::require(kind == 0 || kind == 1, fn, "kind must be 0 (coefficient) or 1 (cure fraction)");
+    t.kind = static_cast<hs::ProfileTarget::Kind>(kind);
+    t.index = index;
+    if (kind == 1) {
+      build_design(fn, Xpat, offpat, hp);
+      t.pattern = &hp.design;
+    }
+    const hetmod::Options opt = hetmod_r::options_from_list(options, fn, {});
+    const hs::ProfileResult r =
+        values.size() == 0 ? hs::profile_ci(fit, data, h.design, t, level, opt)
+                           : hs::profile(fit, data, h.design, t, std::vector<double>(values.begin(), values.end()), opt);
+    return Rcpp::List::create(
+        Rcpp::Named("estimate") = r.estimate, Rcpp::Named("loglik_max") = r.loglik_max,
+        Rcpp::Named("level") = r.level, Rcpp::Named("lower") = r.lower, Rcpp::Named("upper") = r.upper,
+        Rcpp::Named("lower_kind") = bound_kind_name(r.lower_kind),
+        Rcpp::Named("upper_kind") = bound_kind_name(r.upper_kind), Rcpp::Named("higher_found") = r.higher_found,
+        Rcpp::Named("value") = as_numeric(r.value), Rcpp::Named("loglik") = as_numeric(r.loglik),
+        Rcpp::Named("z") = as_numeric(r.z),
+        Rcpp::Named("converged") = Rcpp::LogicalVector(r.converged.begin(), r.converged.end()),
+        Rcpp::Named("note") = r.note);
+  });
+}
+
+// Sandwich (cluster empty) or cluster-robust covariance at the fit (hetmod::survival::robust_vcov).
+// [[Rcpp::export(rng = false)]]
+Rcpp::NumericMatrix surv_robust_vcov_cpp(Rcpp::NumericVector time, Rcpp::NumericVector time2,
+                                         Rcpp::IntegerVector status, Rcpp::NumericVector entry,
+                                         Rcpp::NumericVector weights, Rcpp::List X, Rcpp::List offsets,
+                                         std::string dist, Rcpp::NumericVector coef, Rcpp::NumericMatrix vcov,
+                                         Rcpp::IntegerVector block_size, Rcpp::IntegerVector cluster) {
+  return hetmod_r::guarded([&] {
+    const char* fn = "vcov.surv_mpr";
+    const hs::SurvFit fit = fit_shell(fn, coef, vcov, dist, block_size);
+    DesignHolder h;
+    build_design(fn, X, offsets, h);
+    const hs::SurvData data = make_data(time, time2, status, entry, weights);
+    std::vector<int64_t> cl(cluster.begin(), cluster.end());
+    const std::vector<double> V = hs::robust_vcov(fit, data, h.design, cl);
+    const int64_t p = coef.size();
+    return as_matrix(V, p, p);
   });
 }

@@ -31,7 +31,8 @@ struct Opts {
   double tol = 1e-6, time_limit = 600, ridge = -1, em_tol = 1e-10, rho = 0, eps = -1;
   int64_t exact_max = 1500;
   bool scale = false, keep_membership = false, lowrank_eig = true;
-  std::string large_n = "lowrank", ila_init = "sdp";
+  std::string large_n = "lowrank", ila_init = "sdp", solver = "auto";
+  double sketch = 0;
   CovType cov = CovType::full, ila_cov = CovType::full;
   std::vector<double> sigma;
 };
@@ -60,10 +61,12 @@ Opts read_options(const Options& o) {
   r.cov = cov_type_from_name(o.get_string("cov_type", "full"));
   r.ila_cov = cov_type_from_name(o.get_string("ila_cov", "full"));
   r.sigma = o.get_vector("sigma", {});
+  r.solver = o.get_string("solver", "auto");
+  r.sketch = o.get_double("sketch", 0);
   static const std::vector<std::string> known = {
       "n_init", "max_iter", "sdp_max_iter", "tol", "time_limit", "scale", "keep_membership", "cov_type",
       "ridge", "em_n_init", "em_tol", "exact_max", "large_n", "rho", "lowrank_eig", "bm_rank", "sigma", "eps",
-      "sweeps", "ila_init", "ila_cov"};
+      "sweeps", "ila_init", "ila_cov", "solver", "sketch"};
   for (const auto& key : o.keys()) {
     if (std::find(known.begin(), known.end(), key) == known.end()) {
       std::string list;
@@ -84,6 +87,10 @@ Opts read_options(const Options& o) {
   check::nonnegative(fn, "rho", r.rho);
   check::require(r.large_n == "lowrank" || r.large_n == "refuse", fn,
                  "large_n is '" + r.large_n + "', but must be 'lowrank' or 'refuse'");
+  check::require(r.solver == "auto" || r.solver == "admm" || r.solver == "bm", fn,
+                 "solver is '" + r.solver + "', but must be 'auto', 'admm' or 'bm'");
+  check::require(std::isfinite(r.sketch) && r.sketch >= 0, fn,
+                 "sketch is " + check::fmt(r.sketch) + ", but must be 0 (off), a fraction in (0, 1) or a size >= 1");
   check::require(r.ila_init == "sdp" || r.ila_init == "kmeans", fn,
                  "ila_init is '" + r.ila_init + "', but must be 'sdp' or 'kmeans'");
   if (r.ridge != -1) check::nonnegative(fn, "ridge", r.ridge);
@@ -130,6 +137,29 @@ AdmmOptions admm_opts(const Opts& o) {
   a.rho = o.rho;
   a.lowrank = o.lowrank_eig;
   return a;
+}
+
+// Low-rank (Burer-Monteiro) path for an SDP method? solver "bm" always; otherwise above exact_max
+// (message), or an error when large_n = "refuse".
+bool use_lowrank(const Opts& o, arma::uword n, const char* what, ClusterResult& res) {
+  if (o.solver == "bm") return true;
+  if (static_cast<int64_t>(n) <= o.exact_max) return false;
+  check::require(o.large_n != "refuse", "sdpcluster_fit",
+                 "n = " + std::to_string(n) + " exceeds exact_max = " + std::to_string(o.exact_max) +
+                     " and large_n = 'refuse': the exact SDP would need O(n^2) memory and O(n^3) per iteration",
+                 Status::unsupported);
+  res.messages.push_back("n = " + std::to_string(n) + " > exact_max = " + std::to_string(o.exact_max) + ": " + what +
+                         " solved by the Burer-Monteiro low-rank path instead of the exact ADMM");
+  return true;
+}
+
+BmOptions bm_opts(const Opts& o, bool lifted) {
+  BmOptions bo;
+  bo.rank = lifted ? 0 : o.bm_rank;
+  bo.tol = o.tol;
+  bo.max_iter = o.sdp_max_iter;
+  bo.time_limit = o.time_limit;
+  return bo;
 }
 
 // Covariance step of iLA-SDP from soft memberships Z_k.
@@ -214,6 +244,10 @@ ClusterResult fit(data::MatView xv, int k, Method method, const Options& options
                    "x has only " + std::to_string(distinct) + " distinct rows, but k = " + std::to_string(k) +
                        " clusters need at least k distinct points");
   }
+  if (o.sketch > 0) {  // Sketch-and-Lift wrapper (scalable.cpp)
+    const auto m = static_cast<int64_t>(o.sketch < 1 ? std::llround(o.sketch * static_cast<double>(n)) : std::llround(o.sketch));
+    if (m < static_cast<int64_t>(n)) return sketch_and_lift(x0, k, method, options, m, rng);
+  }
   ClusterResult res;
   res.method = method;
   res.n = static_cast<int64_t>(n);
@@ -278,25 +312,15 @@ ClusterResult fit(data::MatView xv, int k, Method method, const Options& options
     }
     case Method::sdp_kmeans:
     case Method::bm_kmeans: {
-      const bool use_bm = method == Method::bm_kmeans || static_cast<int64_t>(n) > o.exact_max;
+      const bool use_bm = method == Method::bm_kmeans || use_lowrank(o, n, "the Peng-Wei SDP", res);
       arma::uvec lab;
       if (use_bm) {
-        if (method == Method::sdp_kmeans) {
-          check::require(o.large_n != "refuse", fn,
-                         "n = " + std::to_string(n) + " exceeds exact_max = " + std::to_string(o.exact_max) +
-                             " and large_n = 'refuse': the exact SDP would need O(n^2) memory and O(n^3) per iteration",
-                         Status::unsupported);
-          res.messages.push_back("n = " + std::to_string(n) + " > exact_max = " + std::to_string(o.exact_max) +
-                                 ": solved by the Burer-Monteiro low-rank path instead of the exact ADMM");
-        }
-        BmOptions bo;
-        bo.rank = o.bm_rank;
-        bo.tol = o.tol;
-        bo.max_iter = o.sdp_max_iter;
-        bo.time_limit = o.time_limit;
+        const BmOptions bo = bm_opts(o, false);
         arma::mat u;
         res.certificate = bm_kmeans(xc, k, bo, rng, u);
         lab = factor_round(u, k, rng, o.n_init);
+        const arma::vec sv = arma::svd(u);
+        res.sdp_eigenvalues = to_std(arma::square(sv.head(std::min<arma::uword>(sv.n_elem, 2 * k + 1))));
         res.objective = arma::accu(arma::square(xc)) + res.certificate.primal_objective;
         if (o.keep_membership) res.membership = to_std(u * u.t());
       } else {
@@ -304,6 +328,8 @@ ClusterResult fit(data::MatView xv, int k, Method method, const Options& options
         arma::mat z;
         res.certificate = admm_peng_wei(c, k, admm_opts(o), z);
         lab = spectral_round(z, k, rng, o.n_init);
+        const arma::vec ev = arma::reverse(arma::eig_sym(0.5 * (z + z.t())));
+        res.sdp_eigenvalues = to_std(ev.head(std::min<arma::uword>(ev.n_elem, 2 * k + 1)));
         res.objective = arma::accu(arma::square(xc)) + res.certificate.primal_objective;
         if (o.keep_membership) res.membership = to_std(z);
       }
@@ -320,6 +346,10 @@ ClusterResult fit(data::MatView xv, int k, Method method, const Options& options
       std::vector<arma::mat> sig;
       for (int b = 0; b < k; ++b) sig.emplace_back(o.sigma.data() + static_cast<size_t>(b) * p * p, p, p);
       const double eps = o.eps >= 0 ? o.eps : 0.0;
+      if (use_lowrank(o, n, "LA-SDP", res)) {
+        la_sdp_lowrank(x0, k, sig, eps, bm_opts(o, true), o.n_init, rng, res);
+        return res;
+      }
       const std::vector<arma::mat> c = la_costs(x0, sig, eps);
       std::vector<arma::mat> z;
       const arma::vec t(static_cast<arma::uword>(k), arma::fill::ones);
@@ -344,7 +374,12 @@ ClusterResult fit(data::MatView xv, int k, Method method, const Options& options
     case Method::ila_sdp: {
       // 0. initial partition
       arma::uvec lab;
-      if (o.ila_init == "sdp") {
+      const bool ila_bm = use_lowrank(o, n, "iLA-SDP", res);
+      if (ila_bm && o.ila_init == "sdp") {
+        arma::mat u;
+        (void)bm_kmeans(xc, k, bm_opts(o, false), rng, u);
+        lab = factor_round(u, k, rng, o.n_init);
+      } else if (o.ila_init == "sdp") {
         if (static_cast<int64_t>(n) > o.exact_max) {
           check::fail(fn, "iLA-SDP needs the exact solver: n = " + std::to_string(n) + " exceeds exact_max = " +
                               std::to_string(o.exact_max), Status::unsupported);
@@ -366,6 +401,10 @@ ClusterResult fit(data::MatView xv, int k, Method method, const Options& options
         }
         eps = 1e-3 * tr / static_cast<double>(n * p);
         if (!(eps > 0)) eps = 1e-3 * mean_col_var(x0);
+      }
+      if (ila_bm) {
+        ila_sdp_lowrank(x0, k, lab, eps, o.ila_cov, o.sweeps, bm_opts(o, true), o.n_init, rng, res);
+        return res;
       }
       std::vector<arma::mat> z(static_cast<size_t>(k), arma::mat(n, n, arma::fill::zeros)), dual;
       for (int j = 0; j < k; ++j) {
@@ -394,6 +433,7 @@ ClusterResult fit(data::MatView xv, int k, Method method, const Options& options
           break;
         }
         AdmmOptions ao = admm_opts(o);
+        if (!(o.rho > 0) && sweep > 1) ao.rho = res.certificate.rho;  // warm start: Z, W = rho U and rho
         res.certificate = admm_lifted(c, arma::vec(static_cast<arma::uword>(k), arma::fill::ones), ao, z, &dual);
         arma::mat zs(n, n, arma::fill::zeros);
         for (const auto& b : z) zs += b;

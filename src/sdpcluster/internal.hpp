@@ -62,6 +62,7 @@ struct AdmmOptions {
   double rho = 0;          // 0: automatic
   bool balance = true;
   bool lowrank = true;     // partial eigen-decomposition once the rank settles
+  double relax = 1.6;      // over-relaxation alpha in (0, 2) of the ADMM (1: plain ADMM)
 };
 /// Projection onto {Z psd, Z 1 = 1, tr Z = k} (Frobenius), of symmetric V.
 arma::mat project_psd_affine(const arma::mat& v, double k, int* rank = nullptr);
@@ -69,6 +70,13 @@ arma::mat project_psd_affine(const arma::mat& v, double k, int* rank = nullptr);
 std::vector<arma::mat> project_affine_lifted(const std::vector<arma::mat>& v, const arma::vec& t);
 /// Euclidean projection of the eigenvalues onto {l >= 0, sum l = t} (returns the shift theta).
 double simplex_shift(const arma::vec& lambda_desc, double t);
+/// Partial projection of symmetric m onto {psd, tr = t} (on 1^perp when ones_perp; m must then have
+/// 1 in its null space): block Rayleigh-Ritz from the warm basis (n x mb, mb >= 4, updated to the top
+/// mb Ritz vectors). On success the projection is qp diag(lp) qp^T; false when the kept pairs (and two
+/// dropped ones) cannot be certified to residual tol_rel x (spectral scale) within max_steps
+/// expansions (then use the full decomposition).
+bool partial_psd_trace(const arma::mat& m, double t, bool ones_perp, arma::mat& basis, arma::mat& qp, arma::vec& lp,
+                       int max_steps = 4, double tol_rel = 1e-10);
 
 /// Peng-Wei: min <C, Z>, Z psd, Z >= 0, Z 1 = 1, tr Z = k. Z holds a warm start on entry (or is empty)
 /// and the solution on exit (the nonnegative, Z1=1 iterate).
@@ -84,14 +92,43 @@ arma::uvec factor_round(const arma::mat& u, int k, Rng& rng, int n_init = 10);
 
 // ---- lowrank.cpp: Burer-Monteiro ---------------------------------------------------------------
 struct BmOptions {
-  int rank = 0;  // 0: 2k
-  double tol = 1e-6;
-  int max_iter = 20000;
+  int rank = 0;  // 0: 2k (Peng-Wei); lifted: rank per block, 0 = 2
+  double tol = 1e-6;       // primal residual ||sum_b U_b U_b^T 1 - 1|| / sqrt(n)
+  double tol_kkt = 0;      // relative KKT residual; 0: max(10 tol, 1e-4)
+  int max_iter = 20000;    // total projected-gradient steps
+  int max_inner = 2000;    // steps per augmented-Lagrangian subproblem
   double time_limit = 600;
-  double beta = 10;
+  double beta = 10;        // initial penalty (on the nu-scaled problem)
 };
-/// min <-X X^T, U U^T> s.t. U >= 0, ||U||_F^2 = k, U U^T 1 = 1 (augmented Lagrangian, BB steps).
+/// One block of the low-rank solver: C = 1/2 (d 1^T + 1 d^T) + c J - W W^T (d may be empty), tr Z = t.
+struct BmBlock {
+  arma::mat w;
+  arma::vec d;
+  double c = 0;
+  double t = 1;
+};
+/// min sum_b <C_b, U_b U_b^T> s.t. U_b >= 0, ||U_b||_F^2 = t_b, sum_b U_b U_b^T 1 = 1 (augmented
+/// Lagrangian, SPG inner solver). u holds the start on entry (n x r_b each) and the solution on exit;
+/// y_io (optional) the multiplier warm start / final multiplier. Never forms an n x n matrix.
+Certificate bm_solve(const std::vector<BmBlock>& blocks, const BmOptions& opt, std::vector<arma::mat>& u,
+                     arma::vec* y_io = nullptr);
+/// Start factor: cluster indicators / sqrt(n_c) plus small noise (cluster < 0: column c = cluster c).
+arma::mat bm_start(const arma::uvec& lab, int k, arma::uword r, int cluster, Rng& rng);
+/// min <-X X^T, U U^T> s.t. U >= 0, ||U||_F^2 = k, U U^T 1 = 1.
 Certificate bm_kmeans(const arma::mat& x, int k, const BmOptions& opt, Rng& rng, arma::mat& u);
+/// LA-SDP block of covariance sigma with ridge eps inside the objective (spec 1.3-1.4).
+BmBlock la_block(const arma::mat& x, const arma::mat& sigma, double eps);
+
+// ---- scalable.cpp: low-rank LA-SDP / iLA-SDP drivers, Sketch-and-Lift, choice of K -------------------
+/// LA-SDP on the low-rank path; fills labels, means, covariances (matched), weights, certificate.
+void la_sdp_lowrank(const arma::mat& x, int k, const std::vector<arma::mat>& sigma, double eps,
+                    const BmOptions& bo, int n_init, Rng& rng, ClusterResult& res);
+/// Sketch-and-Lift: fit on a random subsample of m rows (options without "sketch"), then assign every row
+/// with predict() (nearest centre, or Gaussian MAP for em_gmm / la_sdp / ila_sdp).
+ClusterResult sketch_and_lift(const arma::mat& x, int k, Method method, const Options& options, int64_t m, Rng& rng);
+/// iLA-SDP on the low-rank path (covariance step from the factors); init_labels from the caller.
+void ila_sdp_lowrank(const arma::mat& x, int k, const arma::uvec& init_labels, double eps, CovType cov, int sweeps,
+                     const BmOptions& bo, int n_init, Rng& rng, ClusterResult& res);
 
 // ---- loglik.cpp ---------------------------------------------------------------------------------
 /// Profile -2 loglik of a hard partition with ridge eps inside the objective:

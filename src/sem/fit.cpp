@@ -17,11 +17,8 @@
 //    model (x block fixed); CFI, TLI, RMSEA = sqrt(max(0, (X2 - df)/(N df))) with the 90% CI from the
 //    noncentral chi-square (bisection on the non-centrality), SRMR (Bentler, no mean), logL,
 //    unrestricted logL, AIC, BIC (conditional on x with fixed.x, as lavaan). MLR: Yuan-Bentler
-//    scaling c = [tr(A1^{-1} B1) - tr(E^{-1} B0)] / df (lavaan lav_test_yuan_bentler_mplus_trace):
-//    A1 = observed h1 information at Sigma-hat, B1 = V Gamma V (V = 1/2 D^T (Sigma^-1 (x) Sigma^-1) D,
-//    Gamma = mean of (vech(z z^T) - sigma)(...)^T), E = model observed information (H/2), B0 = Delta^T B1 Delta.
-//    KNOWN GAP: the h0 trace matches lavaan (23.798) but the h1 trace does not (49.108 vs 47.295), so c
-//    differs from lavaan's by ~8%; the MLR standard errors do match.
+//    (Mplus variant) scaling c = [tr(A1^{-1} B1) - tr(E^{-1} B0)] / df and the scaled/robust
+//    indices, see src/sem/robust.cpp (the h1 pieces are evaluated at the sample moments).
 // 6. Admissibility: Heywood (negative variance), non-PD latent or residual block of S, non-PD vcov,
 //    spectral radius of A >= 1 in a cyclic model.
 #include <algorithm>
@@ -42,6 +39,7 @@
 #include "hetmod/optim/problem.hpp"
 #include "hetmod/sem/loglik.hpp"
 #include "hetmod/sem/model.hpp"
+#include "hetmod/sem/robust.hpp"
 
 namespace hetmod::sem {
 
@@ -236,8 +234,6 @@ double ncp_root(double x, double df, double target, double lo, double hi) {
   return 0.5 * (r.first + r.second);
 }
 
-/// vech-index helpers for the Yuan-Bentler statistic
-int vech_size(int p) { return p * (p + 1) / 2; }
 
 }  // namespace
 
@@ -762,82 +758,23 @@ SemFit fit(const Model& model_in, const SampleMoments& sample, const FitOptions&
       out.row_se.push_back(0.0);
     }
   }
-  // 5. fit measures
-  if (std::isfinite(f)) {
+  // 5. fit measures (opt.measures == false: the test statistic only)
+  if (std::isfinite(f) && !opt.measures) {
+    out.measures.npar = q;
+    out.measures.ntotal = sample.nobs;
+    out.measures.chisq = stat_n(opt.estimator, sample.nobs) * f;
+    out.measures.fmin = out.measures.chisq / (2.0 * N);
+  } else if (std::isfinite(f)) {
     out.measures = measures_impl(model, a, sample.nobs, x, opt.estimator == Estimator::mlr ? Estimator::ml : opt.estimator, k, opt.baseline);
     if (opt.estimator == Estimator::mlr && out.measures.df > 0) {
-      // Yuan-Bentler scaling: c = tr(U Gamma) / df (complete data, saturated means, covariance part)
+      // Yuan-Bentler (Mplus variant) scaling, src/sem/robust.cpp
       try {
-        k.objective(detail::Obj::ml, x.data(), nullptr);
-        std::vector<double> ds, dm;
-        k.jacobian(ds, dm);
-        const int pv = vech_size(p);
-        const std::size_t pp = static_cast<std::size_t>(p) * static_cast<std::size_t>(p);
-        // V = 1/2 D^T (Sigma^-1 (x) Sigma^-1) D on vech, via explicit loops
-        std::vector<double> l = k.sigma(), si(pp);
-        detail::cholesky_inplace(l.data(), p, nullptr);
-        detail::cholesky_inverse(l.data(), p, si.data());
-        std::vector<std::pair<int, int>> vi;
-        for (int j = 0; j < p; ++j)
-          for (int i = j; i < p; ++i) vi.push_back({i, j});
-        // D^T (X (x) Y) D for symmetric X, Y on vech coordinates
-        auto kron_vech = [&](const std::vector<double>& X, const std::vector<double>& Y) {
-          arma::mat K(static_cast<arma::uword>(pv), static_cast<arma::uword>(pv));
-          for (int r = 0; r < pv; ++r)
-            for (int c = 0; c < pv; ++c) {
-              const int i = vi[static_cast<std::size_t>(r)].first, j = vi[static_cast<std::size_t>(r)].second;
-              const int kk = vi[static_cast<std::size_t>(c)].first, ll = vi[static_cast<std::size_t>(c)].second;
-              const std::pair<int, int> pr[2] = {{i, j}, {j, i}}, pc[2] = {{kk, ll}, {ll, kk}};
-              double v = 0;
-              for (int u = 0; u < (i == j ? 1 : 2); ++u)
-                for (int w = 0; w < (kk == ll ? 1 : 2); ++w)
-                  v += X[ix(pr[u].second, pc[w].second, p)] * Y[ix(pr[u].first, pc[w].first, p)];
-              K(static_cast<arma::uword>(r), static_cast<arma::uword>(c)) = v;
-            }
-          return K;
-        };
-        // Q = Sigma^-1 S Sigma^-1
-        std::vector<double> Q(pp);
-        {
-          arma::mat SI(si.data(), static_cast<arma::uword>(p), static_cast<arma::uword>(p));
-          arma::mat SS(a.cov.data(), static_cast<arma::uword>(p), static_cast<arma::uword>(p));
-          arma::mat QQ = SI * SS * SI;
-          QQ = 0.5 * (QQ + QQ.t());
-          Q.assign(QQ.begin(), QQ.end());
-        }
-        const arma::mat V = 0.5 * kron_vech(si, si);                                     // expected h1 information
-        const arma::mat A1 = -0.5 * kron_vech(si, si) + 0.5 * (kron_vech(Q, si) + kron_vech(si, Q));  // observed, structured
-        arma::mat D(static_cast<arma::uword>(pv), static_cast<arma::uword>(q));
-        for (int c = 0; c < q; ++c)
-          for (int r = 0; r < pv; ++r)
-            D(static_cast<arma::uword>(r), static_cast<arma::uword>(c)) =
-                ds[pp * static_cast<std::size_t>(c) + ix(vi[static_cast<std::size_t>(r)].first, vi[static_cast<std::size_t>(r)].second, p)];
-        // Gamma centred at the implied covariance: mean of (v_i - sigma)(v_i - sigma)^T, v_i = vech(z_i z_i^T)
-        const int64_t n = sample.nobs;
-        arma::mat Z(static_cast<arma::uword>(n), static_cast<arma::uword>(pv));
-        for (int64_t i = 0; i < n; ++i)
-          for (int r = 0; r < pv; ++r) {
-            const int a1 = vi[static_cast<std::size_t>(r)].first, b1 = vi[static_cast<std::size_t>(r)].second;
-            const double da = a.raw[static_cast<std::size_t>(i) + static_cast<std::size_t>(a1) * static_cast<std::size_t>(n)] - a.mean[static_cast<std::size_t>(a1)];
-            const double db = a.raw[static_cast<std::size_t>(i) + static_cast<std::size_t>(b1) * static_cast<std::size_t>(n)] - a.mean[static_cast<std::size_t>(b1)];
-            Z(static_cast<arma::uword>(i), static_cast<arma::uword>(r)) = da * db - k.sigma()[ix(a1, b1, p)];
-          }
-        const arma::mat Gamma = Z.t() * Z / static_cast<double>(n);
-        const arma::mat B1 = V * Gamma * V;
-        // model (h0) observed information: half the Hessian of F (central differences of the gradient)
-        auto gradfn = [&](const std::vector<double>& th) {
-          std::vector<double> gg(static_cast<std::size_t>(q));
-          k.objective(detail::Obj::ml, th.data(), gg.data());
-          return gg;
-        };
-        const std::vector<double> Hh = numeric::fd_hessian_from_gradient(gradfn, x, 1e-5);
-        const arma::mat E = 0.5 * arma::mat(Hh.data(), static_cast<arma::uword>(q), static_cast<arma::uword>(q));
-        const arma::mat B0 = D.t() * B1 * D;
-        const double trace = arma::trace(arma::solve(A1, B1)) - arma::trace(arma::solve(E, B0));
-        const double c = trace / out.measures.df;
-        out.measures.scaling_factor = c;
-        out.measures.chisq_scaled = out.measures.chisq / c;
-        out.measures.pvalue_scaled = pchisq_upper(out.measures.chisq_scaled, out.measures.df);
+        std::vector<double> E, B0;
+        detail::mlr_information(k, x, a.raw, sample.nobs, a.mean, E, B0);
+        const std::vector<bool> isx = exo_vars(model);
+        const detail::YuanBentler yb = detail::yuan_bentler_mplus(a.raw, sample.nobs, a.mean, a.cov, isx, model.meanstructure, E, B0);
+        const double bh0 = detail::yuan_bentler_baseline_h0_trace(a.raw, sample.nobs, a.mean, a.cov, isx, model.meanstructure);
+        detail::fill_mlr_measures(out.measures, yb, bh0, N);
       } catch (const std::exception&) {
       }
     }

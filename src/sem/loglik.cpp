@@ -18,12 +18,20 @@
 // 6. Jacobian: dSigma/da_ij = Bf e_i (B S Bf^T)_{j,.} + transpose; dSigma/ds_ij = Bf (E_ij + E_ji) Bf^T
 //    (E_ii once); dmu/dm_i = Bf e_i; dmu/da_ij = Bf e_i (B M)_j.
 // 7. Expected information per observation: I_kl = 1/2 tr(Sigma^-1 D_k Sigma^-1 D_l) + dmu_k^T Sigma^-1 dmu_l.
-// No heap allocation after construction in implied()/objective().
+// 8. FIML (casewise normal likelihood, grouped by missing-data pattern k with observed set o_k):
+//    F = (1/N) sum_k n_k [log|Sigma_oo| + tr(Sigma_oo^-1 (S_k + d_k d_k^T))], d_k = ybar_k - mu_o; each
+//    Sigma_oo is factored once per evaluation. dF = tr(W dSigma) - 2 wd^T dmu with
+//    W = (1/N) sum_k n_k E_k(Si - Si (S_k + d d^T) Si) E_k^T and wd = (1/N) sum_k n_k E_k Si d_k, so the
+//    one-pass gradient of 5. applies unchanged. Expected information: per pattern
+//    n_k/N [1/2 tr(Si D_a,oo Si D_b,oo) + dmu_a,o^T Si dmu_b,o] (lavaan lav_mvnorm_missing_information_expected).
+// 9. Saturated H1 model by EM (conditional expectations of the missing block per pattern).
+// No heap allocation after construction in implied()/objective()/fiml().
 #include "hetmod/sem/loglik.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <utility>
 
 #include "hetmod/core/check.hpp"
@@ -107,6 +115,11 @@ Kernel::Kernel(RamStructure ram, const std::vector<double>& sample_cov, const st
   d_.assign(static_cast<std::size_t>(std::max(p_, m_)), 0.0);
   wd_.assign(static_cast<std::size_t>(std::max(p_, m_)), 0.0);
   piv_.assign(static_cast<std::size_t>(m_), 0);
+  fa_.assign(pp, 0.0);
+  fb_.assign(pp, 0.0);
+  fc_.assign(pp, 0.0);
+  fv_.assign(static_cast<std::size_t>(p_), 0.0);
+  fw_.assign(static_cast<std::size_t>(p_), 0.0);
   // structural nilpotency of A: if A^k == 0 for the pattern, B = I + A + ... + A^{k-1} (no LU)
   {
     std::vector<char> pat(mm, 0), pw, nxt(mm, 0);
@@ -511,6 +524,322 @@ std::vector<double> Kernel::expected_information() {
         for (int a = 0; a < p; ++a) s += wm[static_cast<std::size_t>(a)] * ml[a];
       }
       info[ix(k, l, q)] = info[ix(l, k, q)] = s;
+    }
+  }
+  return info;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 8. FIML
+// ---------------------------------------------------------------------------------------------
+
+PatternData make_patterns(const double* x, int64_t n, int p) {
+  const char* fn = "sem::make_patterns";
+  PatternData out;
+  out.p = p;
+  std::map<std::vector<char>, std::vector<int64_t>> groups;
+  std::vector<std::vector<char>> order;
+  for (int64_t i = 0; i < n; ++i) {
+    std::vector<char> key(static_cast<std::size_t>(p));
+    bool any = false;
+    for (int j = 0; j < p; ++j) {
+      const double v = x[static_cast<std::size_t>(i) + static_cast<std::size_t>(j) * static_cast<std::size_t>(n)];
+      key[static_cast<std::size_t>(j)] = std::isnan(v) ? 0 : 1;
+      if (!std::isnan(v) && !std::isfinite(v)) check::fail(fn, "row " + std::to_string(i + 1) + " has an infinite value");
+      any = any || key[static_cast<std::size_t>(j)];
+    }
+    check::require(any, fn, "row " + std::to_string(i + 1) + " has no observed value (remove empty rows first)");
+    auto it = groups.find(key);
+    if (it == groups.end()) {
+      order.push_back(key);
+      groups[key] = {i};
+    } else {
+      it->second.push_back(i);
+    }
+  }
+  for (const auto& key : order) {
+    const auto& rows = groups[key];
+    Pattern pt;
+    for (int j = 0; j < p; ++j)
+      if (key[static_cast<std::size_t>(j)]) pt.obs.push_back(j);
+    const int po = static_cast<int>(pt.obs.size());
+    pt.n = static_cast<double>(rows.size());
+    pt.mean.assign(static_cast<std::size_t>(po), 0.0);
+    pt.cov.assign(static_cast<std::size_t>(po) * static_cast<std::size_t>(po), 0.0);
+    auto val = [&](int64_t i, int a) {
+      return x[static_cast<std::size_t>(i) + static_cast<std::size_t>(pt.obs[static_cast<std::size_t>(a)]) * static_cast<std::size_t>(n)];
+    };
+    for (int a = 0; a < po; ++a) {
+      double s = 0;
+      for (int64_t i : rows) s += val(i, a);
+      pt.mean[static_cast<std::size_t>(a)] = s / pt.n;
+    }
+    for (int a = 0; a < po; ++a)
+      for (int b = a; b < po; ++b) {
+        double s = 0;
+        for (int64_t i : rows) s += (val(i, a) - pt.mean[static_cast<std::size_t>(a)]) * (val(i, b) - pt.mean[static_cast<std::size_t>(b)]);
+        pt.cov[ix(a, b, po)] = pt.cov[ix(b, a, po)] = s / pt.n;
+      }
+    out.ntotal += pt.n;
+    out.patterns.push_back(std::move(pt));
+  }
+  return out;
+}
+
+double pattern_m2ll(const PatternData& d, const double* mu, const double* sigma) {
+  const int p = d.p;
+  std::vector<double> l(static_cast<std::size_t>(p) * static_cast<std::size_t>(p)), inv(l.size()), dv(static_cast<std::size_t>(p));
+  double total = 0;
+  for (const auto& pt : d.patterns) {
+    const int po = static_cast<int>(pt.obs.size());
+    for (int b = 0; b < po; ++b)
+      for (int a = 0; a < po; ++a) l[ix(a, b, po)] = sigma[ix(pt.obs[static_cast<std::size_t>(a)], pt.obs[static_cast<std::size_t>(b)], p)];
+    double ld = 0;
+    if (!cholesky_inplace(l.data(), po, &ld)) return kInf;
+    cholesky_inverse(l.data(), po, inv.data());
+    for (int a = 0; a < po; ++a) dv[static_cast<std::size_t>(a)] = pt.mean[static_cast<std::size_t>(a)] - mu[pt.obs[static_cast<std::size_t>(a)]];
+    double tr = 0;
+    for (int b = 0; b < po; ++b)
+      for (int a = 0; a < po; ++a)
+        tr += inv[ix(a, b, po)] * (pt.cov[ix(a, b, po)] + dv[static_cast<std::size_t>(a)] * dv[static_cast<std::size_t>(b)]);
+    total += pt.n * (po * 1.8378770664093454836 + ld + tr);
+  }
+  return total;
+}
+
+int em_saturated(const PatternData& d, std::vector<double>& mu, std::vector<double>& sigma, int maxit, double tol) {
+  const int p = d.p;
+  const std::size_t pp = static_cast<std::size_t>(p) * static_cast<std::size_t>(p);
+  const double N = d.ntotal;
+  if (mu.size() != static_cast<std::size_t>(p) || sigma.size() != pp) {
+    // available-case means and variances (diagonal start)
+    std::vector<double> s1(static_cast<std::size_t>(p), 0.0), s2(static_cast<std::size_t>(p), 0.0), cnt(static_cast<std::size_t>(p), 0.0);
+    for (const auto& pt : d.patterns)
+      for (std::size_t a = 0; a < pt.obs.size(); ++a) {
+        const std::size_t j = static_cast<std::size_t>(pt.obs[a]);
+        const int po = static_cast<int>(pt.obs.size());
+        s1[j] += pt.n * pt.mean[a];
+        s2[j] += pt.n * (pt.cov[ix(static_cast<int>(a), static_cast<int>(a), po)] + pt.mean[a] * pt.mean[a]);
+        cnt[j] += pt.n;
+      }
+    mu.assign(static_cast<std::size_t>(p), 0.0);
+    sigma.assign(pp, 0.0);
+    for (int j = 0; j < p; ++j) {
+      const std::size_t u = static_cast<std::size_t>(j);
+      mu[u] = s1[u] / cnt[u];
+      sigma[ix(j, j, p)] = std::max(s2[u] / cnt[u] - mu[u] * mu[u], 1e-8);
+    }
+  }
+  double prev = pattern_m2ll(d, mu.data(), sigma.data()) / N;
+  std::vector<double> T1(static_cast<std::size_t>(p)), T2(pp), l(pp), inv(pp), B(pp), C(pp), a(static_cast<std::size_t>(p)),
+      e(static_cast<std::size_t>(p)), ym(pp);
+  for (int it = 1; it <= maxit; ++it) {
+    std::fill(T1.begin(), T1.end(), 0.0);
+    std::fill(T2.begin(), T2.end(), 0.0);
+    for (const auto& pt : d.patterns) {
+      const int po = static_cast<int>(pt.obs.size());
+      std::vector<int> mis;
+      {
+        std::size_t k = 0;
+        for (int j = 0; j < p; ++j) {
+          if (k < pt.obs.size() && pt.obs[k] == j) {
+            ++k;
+          } else {
+            mis.push_back(j);
+          }
+        }
+      }
+      const int pm = static_cast<int>(mis.size());
+      // second moments of the observed block: n (S_k + ybar ybar^T)
+      for (int a1 = 0; a1 < po; ++a1) {
+        const int ja = pt.obs[static_cast<std::size_t>(a1)];
+        T1[static_cast<std::size_t>(ja)] += pt.n * pt.mean[static_cast<std::size_t>(a1)];
+        for (int b1 = 0; b1 < po; ++b1) {
+          const int jb = pt.obs[static_cast<std::size_t>(b1)];
+          ym[ix(a1, b1, po)] = pt.cov[ix(a1, b1, po)] + pt.mean[static_cast<std::size_t>(a1)] * pt.mean[static_cast<std::size_t>(b1)];
+          T2[ix(ja, jb, p)] += pt.n * ym[ix(a1, b1, po)];
+        }
+      }
+      if (pm == 0) continue;
+      for (int b1 = 0; b1 < po; ++b1)
+        for (int a1 = 0; a1 < po; ++a1) l[ix(a1, b1, po)] = sigma[ix(pt.obs[static_cast<std::size_t>(a1)], pt.obs[static_cast<std::size_t>(b1)], p)];
+      if (!cholesky_inplace(l.data(), po, nullptr)) return -it;
+      cholesky_inverse(l.data(), po, inv.data());
+      // B = Sigma_mo Soo^-1 (pm x po); C = Sigma_mm - B Sigma_om
+      for (int b1 = 0; b1 < po; ++b1)
+        for (int a1 = 0; a1 < pm; ++a1) {
+          double s = 0;
+          for (int c1 = 0; c1 < po; ++c1) s += sigma[ix(mis[static_cast<std::size_t>(a1)], pt.obs[static_cast<std::size_t>(c1)], p)] * inv[ix(c1, b1, po)];
+          B[ix(a1, b1, pm)] = s;
+        }
+      for (int b1 = 0; b1 < pm; ++b1)
+        for (int a1 = 0; a1 < pm; ++a1) {
+          double s = sigma[ix(mis[static_cast<std::size_t>(a1)], mis[static_cast<std::size_t>(b1)], p)];
+          for (int c1 = 0; c1 < po; ++c1) s -= B[ix(a1, c1, pm)] * sigma[ix(pt.obs[static_cast<std::size_t>(c1)], mis[static_cast<std::size_t>(b1)], p)];
+          C[ix(a1, b1, pm)] = s;
+        }
+      // a = mu_m - B mu_o ; e = a + B ybar (conditional mean at the pattern mean)
+      for (int a1 = 0; a1 < pm; ++a1) {
+        double s = mu[static_cast<std::size_t>(mis[static_cast<std::size_t>(a1)])], t = 0;
+        for (int c1 = 0; c1 < po; ++c1) {
+          s -= B[ix(a1, c1, pm)] * mu[static_cast<std::size_t>(pt.obs[static_cast<std::size_t>(c1)])];
+          t += B[ix(a1, c1, pm)] * pt.mean[static_cast<std::size_t>(c1)];
+        }
+        a[static_cast<std::size_t>(a1)] = s;
+        e[static_cast<std::size_t>(a1)] = s + t;
+        T1[static_cast<std::size_t>(mis[static_cast<std::size_t>(a1)])] += pt.n * e[static_cast<std::size_t>(a1)];
+      }
+      // sum_i y_m,i y_o,i^T = n (a ybar^T + B Y), Y = S_k + ybar ybar^T;  BY (pm x po)
+      std::vector<double> BY(static_cast<std::size_t>(pm) * static_cast<std::size_t>(po));
+      for (int b1 = 0; b1 < po; ++b1)
+        for (int a1 = 0; a1 < pm; ++a1) {
+          double s = 0;
+          for (int c1 = 0; c1 < po; ++c1) s += B[ix(a1, c1, pm)] * ym[ix(c1, b1, po)];
+          BY[ix(a1, b1, pm)] = s;
+        }
+      for (int b1 = 0; b1 < po; ++b1)
+        for (int a1 = 0; a1 < pm; ++a1) {
+          const double v = pt.n * (a[static_cast<std::size_t>(a1)] * pt.mean[static_cast<std::size_t>(b1)] + BY[ix(a1, b1, pm)]);
+          T2[ix(mis[static_cast<std::size_t>(a1)], pt.obs[static_cast<std::size_t>(b1)], p)] += v;
+          T2[ix(pt.obs[static_cast<std::size_t>(b1)], mis[static_cast<std::size_t>(a1)], p)] += v;
+        }
+      // sum_i E[y_m y_m^T] = n (C + a a^T + a (B ybar)^T + (B ybar) a^T + B Y B^T)
+      for (int b1 = 0; b1 < pm; ++b1)
+        for (int a1 = 0; a1 < pm; ++a1) {
+          double byb = 0;
+          for (int c1 = 0; c1 < po; ++c1) byb += BY[ix(a1, c1, pm)] * B[ix(b1, c1, pm)];
+          const double ba = e[static_cast<std::size_t>(a1)] - a[static_cast<std::size_t>(a1)];
+          const double bb = e[static_cast<std::size_t>(b1)] - a[static_cast<std::size_t>(b1)];
+          const double v = C[ix(a1, b1, pm)] + a[static_cast<std::size_t>(a1)] * a[static_cast<std::size_t>(b1)] +
+                           a[static_cast<std::size_t>(a1)] * bb + ba * a[static_cast<std::size_t>(b1)] + byb;
+          T2[ix(mis[static_cast<std::size_t>(a1)], mis[static_cast<std::size_t>(b1)], p)] += pt.n * v;
+        }
+    }
+    for (int j = 0; j < p; ++j) mu[static_cast<std::size_t>(j)] = T1[static_cast<std::size_t>(j)] / N;
+    for (int j = 0; j < p; ++j)
+      for (int i = 0; i < p; ++i) sigma[ix(i, j, p)] = T2[ix(i, j, p)] / N - mu[static_cast<std::size_t>(i)] * mu[static_cast<std::size_t>(j)];
+    for (int j = 0; j < p; ++j)
+      for (int i = j + 1; i < p; ++i) sigma[ix(i, j, p)] = sigma[ix(j, i, p)] = 0.5 * (sigma[ix(i, j, p)] + sigma[ix(j, i, p)]);
+    const double cur = pattern_m2ll(d, mu.data(), sigma.data()) / N;
+    if (!std::isfinite(cur)) return -it;
+    if (std::fabs(prev - cur) < tol) return it;
+    prev = cur;
+  }
+  return -maxit;
+}
+
+double Kernel::fiml(const PatternData& d, const double* theta, double* grad) {
+  if (!implied(theta)) return kInf;
+  const int p = p_;
+  const double N = d.ntotal;
+  if (grad) {
+    std::fill(W_.begin(), W_.end(), 0.0);
+    std::fill(fw_.begin(), fw_.end(), 0.0);
+  }
+  double f = 0;
+  for (const auto& pt : d.patterns) {
+    const int po = static_cast<int>(pt.obs.size());
+    const int* o = pt.obs.data();
+    for (int b = 0; b < po; ++b)
+      for (int a = 0; a < po; ++a) fa_[ix(a, b, po)] = sigma_[ix(o[a], o[b], p)];
+    double ld = 0;
+    if (!cholesky_inplace(fa_.data(), po, &ld)) return kInf;
+    cholesky_inverse(fa_.data(), po, fb_.data());  // fb = Si
+    for (int a = 0; a < po; ++a) fv_[static_cast<std::size_t>(a)] = pt.mean[static_cast<std::size_t>(a)] - mu_[static_cast<std::size_t>(o[a])];
+    // fc = S_k + d d^T
+    double tr = 0;
+    for (int b = 0; b < po; ++b)
+      for (int a = 0; a < po; ++a) {
+        const double v = pt.cov[ix(a, b, po)] + fv_[static_cast<std::size_t>(a)] * fv_[static_cast<std::size_t>(b)];
+        fc_[ix(a, b, po)] = v;
+        tr += fb_[ix(a, b, po)] * v;
+      }
+    f += pt.n * (ld + tr);
+    if (!grad) continue;
+    // fa = Si (S + dd^T); W_oo += n (Si - fa Si); wd_o += n Si d
+    for (int b = 0; b < po; ++b)
+      for (int a = 0; a < po; ++a) {
+        double s = 0;
+        for (int c = 0; c < po; ++c) s += fb_[ix(a, c, po)] * fc_[ix(c, b, po)];
+        fa_[ix(a, b, po)] = s;
+      }
+    for (int b = 0; b < po; ++b)
+      for (int a = b; a < po; ++a) {
+        double s = 0;
+        for (int c = 0; c < po; ++c) s += fa_[ix(a, c, po)] * fb_[ix(c, b, po)];
+        const double w = pt.n * (fb_[ix(a, b, po)] - s);
+        W_[ix(o[a], o[b], p)] += w;
+        if (a != b) W_[ix(o[b], o[a], p)] += w;
+      }
+    for (int a = 0; a < po; ++a) {
+      double s = 0;
+      for (int c = 0; c < po; ++c) s += fb_[ix(a, c, po)] * fv_[static_cast<std::size_t>(c)];
+      fw_[static_cast<std::size_t>(o[a])] += pt.n * s;
+    }
+  }
+  f /= N;
+  if (grad) {
+    for (auto& v : W_) v /= N;
+    for (auto& v : fw_) v /= N;
+    for (int k = 0; k < m_; ++k) {
+      double s = 0;
+      for (int i = 0; i < p; ++i) s += B_[ix(i, k, m_)] * fw_[static_cast<std::size_t>(i)];
+      d_[static_cast<std::size_t>(k)] = s;
+    }
+    gradient_from_w(W_.data(), ram_.means ? d_.data() : nullptr, grad);
+  }
+  return f;
+}
+
+std::vector<double> Kernel::fiml_expected_information(const PatternData& d, const double* theta) {
+  const char* fn = "sem::fiml_expected_information";
+  if (!implied(theta)) check::fail(fn, "I - A is singular", Status::numerical);
+  const int p = p_, q = ram_.npar;
+  const std::size_t pp = static_cast<std::size_t>(p) * static_cast<std::size_t>(p);
+  std::vector<double> ds, dm;
+  jacobian(ds, dm);
+  std::vector<double> info(static_cast<std::size_t>(q) * static_cast<std::size_t>(q), 0.0);
+  std::vector<double> l(pp), si(pp), G(pp * static_cast<std::size_t>(q)), wm(static_cast<std::size_t>(p) * static_cast<std::size_t>(q));
+  for (const auto& pt : d.patterns) {
+    const int po = static_cast<int>(pt.obs.size());
+    const int* o = pt.obs.data();
+    const std::size_t oo = static_cast<std::size_t>(po) * static_cast<std::size_t>(po);
+    for (int b = 0; b < po; ++b)
+      for (int a = 0; a < po; ++a) l[ix(a, b, po)] = sigma_[ix(o[a], o[b], p)];
+    if (!cholesky_inplace(l.data(), po, nullptr)) check::fail(fn, "the implied covariance matrix is not positive definite", Status::numerical);
+    cholesky_inverse(l.data(), po, si.data());
+    for (int k = 0; k < q; ++k) {
+      const double* D = ds.data() + pp * static_cast<std::size_t>(k);
+      double* g = G.data() + oo * static_cast<std::size_t>(k);
+      for (int b = 0; b < po; ++b)
+        for (int a = 0; a < po; ++a) {
+          double s = 0;
+          for (int c = 0; c < po; ++c) s += si[ix(a, c, po)] * D[ix(o[c], o[b], p)];
+          g[ix(a, b, po)] = s;
+        }
+      const double* mk = dm.data() + static_cast<std::size_t>(p) * static_cast<std::size_t>(k);
+      for (int a = 0; a < po; ++a) {
+        double s = 0;
+        for (int c = 0; c < po; ++c) s += si[ix(a, c, po)] * mk[o[c]];
+        wm[static_cast<std::size_t>(a) + static_cast<std::size_t>(p) * static_cast<std::size_t>(k)] = s;
+      }
+    }
+    const double w = pt.n / d.ntotal;
+    for (int k = 0; k < q; ++k) {
+      const double* gk = G.data() + oo * static_cast<std::size_t>(k);
+      for (int k2 = k; k2 < q; ++k2) {
+        const double* gl = G.data() + oo * static_cast<std::size_t>(k2);
+        double s = 0;
+        for (int a = 0; a < po; ++a)
+          for (int b = 0; b < po; ++b) s += gk[ix(a, b, po)] * gl[ix(b, a, po)];
+        s *= 0.5;
+        if (ram_.means) {
+          const double* ml = dm.data() + static_cast<std::size_t>(p) * static_cast<std::size_t>(k2);
+          for (int a = 0; a < po; ++a) s += wm[static_cast<std::size_t>(a) + static_cast<std::size_t>(p) * static_cast<std::size_t>(k)] * ml[o[a]];
+        }
+        info[ix(k, k2, q)] += w * s;
+        if (k2 != k) info[ix(k2, k, q)] += w * s;
+      }
     }
   }
   return info;

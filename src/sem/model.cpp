@@ -72,6 +72,22 @@ Model make_model(const std::string& syntax, const ModelOptions& opt) { return ma
 
 Model make_model(std::vector<ParRow> user_rows, const ModelOptions& opt) {
   check::require(!user_rows.empty(), kFn, "the parameter table is empty");
+  // c(...) modifiers (multigroup syntax): a single group takes a one-element vector
+  for (auto& r : user_rows) {
+    for (const std::size_t len : {r.group_label.size(), r.group_value.size()}) {
+      if (len > 1)
+        check::fail(kFn, "line " + std::to_string(r.line) + ": the modifier c(...) of '" + r.lhs + " " + op_string(r.op) + " " + r.rhs +
+                             "' has " + std::to_string(len) + " elements, but the model has 1 group");
+    }
+    if (r.group_label.size() == 1) r.label = r.group_label[0];
+    if (r.group_value.size() == 1) {
+      r.free = std::isnan(r.group_value[0]);
+      r.value = r.group_value[0];
+      r.na_free = r.free;
+    }
+    r.group_label.clear();
+    r.group_value.clear();
+  }
   // duplicates
   {
     std::map<std::string, int> seen;

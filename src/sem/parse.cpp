@@ -5,7 +5,8 @@
 // 2. Tokens: identifiers [A-Za-z_.][A-Za-z0-9_.]*, numbers, `*`, `+`, `(`, `)`, `,`, and the
 //    operators `=~`, `~~`, `~` (longest match).
 // 3. statement := lhs ('+' lhs)* op term ('+' term)*;  term := (modifier '*')* (name | '1');
-//    modifier := number (fixed value) | NA (free) | label | start(number).
+//    modifier := number (fixed value) | NA (free) | label | start(number) | c(e, ...) with e a number, NA
+//    or a label: one modifier per group (ParRow::group_label / group_value; multigroup.hpp).
 //    `y ~ 1` (or `y ~ a*1`) is an intercept row.
 // Errors name the 1-based line of the statement and the offending token.
 #include <cctype>
@@ -213,6 +214,50 @@ void parse_statement(const Statement& st, std::vector<ParRow>& rows) {
         have_start = true;
         k += 4;
         if (k >= toks.size() || toks[k].kind != Tok::star) fail_tok(k, "expected '*' after start(), got");
+        ++k;
+        continue;
+      }
+      // c(e1, e2, ...) : one modifier per group (numbers / NA, or labels)
+      if (toks[k].kind == Tok::ident && toks[k].text == "c" && k + 1 < toks.size() && toks[k + 1].kind == Tok::lpar) {
+        std::size_t j = k + 2;
+        std::vector<std::string> labels;
+        std::vector<double> values;
+        bool any_label = false, any_number = false;
+        while (true) {
+          if (j >= toks.size()) fail_tok(j, "unterminated c(");
+          const Token& e = toks[j];
+          if (e.kind == Tok::number) {
+            any_number = true;
+            values.push_back(to_number(e.text));
+            labels.emplace_back();
+          } else if (e.kind == Tok::ident && e.text == "NA") {
+            values.push_back(std::nan(""));
+            labels.emplace_back();
+          } else if (e.kind == Tok::ident) {
+            any_label = true;
+            labels.push_back(e.text);
+            values.push_back(std::nan(""));
+          } else {
+            fail_tok(j, "unexpected token in c()");
+          }
+          ++j;
+          if (j < toks.size() && toks[j].kind == Tok::comma) {
+            ++j;
+            continue;
+          }
+          if (j < toks.size() && toks[j].kind == Tok::rpar) break;
+          fail_tok(j, "expected ',' or ')' in c(), got");
+        }
+        if (any_label && any_number) fail_tok(k, "c() mixes numbers and labels in");
+        if (!row.group_label.empty() || !row.group_value.empty()) fail_tok(k, "second c() modifier");
+        if (any_label) {
+          row.group_label = labels;
+        } else {
+          row.group_value = values;
+          have_fixed = any_number;
+        }
+        k = j + 1;
+        if (k >= toks.size() || toks[k].kind != Tok::star) fail_tok(k, "expected '*' after c(), got");
         ++k;
         continue;
       }

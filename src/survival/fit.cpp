@@ -3,18 +3,25 @@
 // Outline
 //  1. Validate (detail::build_model) and centre/scale non-intercept covariate columns; beta = T beta'
 //     maps the internal coefficients back exactly (vcov = T V' T').
-//  2. Starts (spec 2.4): exponential rate -> Weibull Newton fit (one scale slot, kappa = 1) -> map to the
-//     target distribution by matching H at the median time t_ref (phi chosen so (phi t_ref)^gamma = 1 when
-//     both scales are free, "away from the confounded point") -> for APGW/PGW a profile over the kappa
-//     grid {-0.75, -0.5, 0, 0.5, 2, 5} (PGW: kappa > 0) -> joint trust-region Newton on the analytic
-//     Hessian from the best profile points; LBFGS (NLopt) fallback; optional random multi-starts.
+//  2. Starts (spec 2.4). Weibull kernel (weibull, exponential, and the start of every other member): the
+//     better by log-likelihood of (a) the exponential rate and (b) least squares of log t on the scale
+//     design (extreme-value errors: gamma0 = pi / (sd sqrt 6)), each with the scale intercept at its
+//     closed-form conditional MLE, then trust-region Newton on the analytic Hessian (typically 4-6 steps).
+//     Other members: the Weibull fit is mapped to the target distribution by matching H at the median time
+//     t_ref (phi chosen so (phi t_ref)^gamma = 1 when both scales are free). APGW/PGW quick path: the
+//     Weibull fit embedded exactly at kappa = 1, then joint Newton; when that is not a clean interior
+//     maximum, the robust path: a profile over the kappa grid {-0.75, -0.5, 0, 0.5, 2, 5} (PGW: kappa > 0),
+//     joint Newton from the best profile points; LBFGS (NLopt) fallback; optional random multi-starts.
 //  3. Boundaries (spec 2.3, 5.D, 5.F): log gamma is bounded by gamma_max (default log 50): a fit that
 //     reaches it is flagged "threshold_boundary" and reported as not converged. An interior fit is probed at
 //     log gamma = gamma_max with kappa gamma (Burr: lambda gamma) held near its fitted value; a higher logL
-//     there also flags "threshold_boundary" (extras "threshold_loglik"). kappa -> -1 (1 + kappa < 1e-3 or
+//     there also flags "threshold_boundary" (extras "threshold_loglik"). The probe stops as soon as it beats
+//     the fit or its quadratic model cannot reach it, and is skipped when phi has no free coefficients and an
+//     event lies before 1/phi (the limit density is 0 there). kappa -> -1 (1 + kappa < 1e-3 or
 //     lambda > e^20) flags "cure_boundary" and the promotion-time cure limit is fitted directly
 //     (extras "cure_limit_loglik", "cure_limit_coef"). kappa within one SE of 1 with both scales free
-//     flags "phi_lambda_confounded".
+//     flags "phi_lambda_confounded". Gompertz with (phi t)^gamma < 1e-4 for every row and its exponential /
+//     Weibull limit fitting as well flags "gompertz_boundary" (not converged; extras "limit_loglik").
 //  4. Inference: vcov = inverse observed information (NaN + note when singular), sandwich "vcov_robust",
 //     "aic", "bic".
 #include <algorithm>
@@ -155,10 +162,22 @@ struct TargetReached {
   double ll;
 };
 
+// The last evaluation with a Hessian (full coefficient vector), so that the final checks at the point
+// where Newton stopped need no second evaluation.
+struct HessCache {
+  const Model* model = nullptr;
+  std::vector<double> beta, g, h;
+  double ll = -kInf;
+  bool valid = false;
+  bool matches(const Model& m, const std::vector<double>& b) const {
+    return valid && model == &m && beta == b;
+  }
+};
+
 class Objective : public optim::Problem {
  public:
-  Objective(const Model& m, std::vector<double> full, std::vector<int> free)
-      : m_(m), full_(std::move(full)), free_(std::move(free)) {
+  Objective(const Model& m, std::vector<double> full, std::vector<int> free, HessCache* cache = nullptr)
+      : m_(m), full_(std::move(full)), free_(std::move(free)), cache_(cache) {
     const size_t P = static_cast<size_t>(m.ptot);
     g_.resize(P);
     h_.resize(P * P);
@@ -178,36 +197,79 @@ class Objective : public optim::Problem {
     const double ll = detail::eval(m_, full_.data(), g_.data(), h_.data());
     const size_t d = free_.size(), P = static_cast<size_t>(m_.ptot);
     if (!std::isfinite(ll)) return kInf;
+    if (cache_ && d == P) {
+      cache_->model = &m_;
+      cache_->beta = full_;
+      cache_->g = g_;
+      cache_->h = h_;
+      cache_->ll = ll;
+      cache_->valid = true;
+    }
     if (ll > target) throw TargetReached{ll};
+    ++nevals_;
     for (size_t a = 0; a < d; ++a) {
       grad[a] = -g_[static_cast<size_t>(free_[a])];
       for (size_t b = 0; b < d; ++b)
         hess[a + b * d] = -h_[static_cast<size_t>(free_[a]) + static_cast<size_t>(free_[b]) * P];
     }
+    best_ll_ = std::max(best_ll_, ll);
+    if (hopeless_margin > 0 && nevals_ >= 3 && hopeless(d, grad, hess, ll)) throw TargetReached{best_ll_};
     return -ll;
   }
   const std::vector<double>& full() const { return full_; }
   /// Stop (throw TargetReached) as soon as the log-likelihood exceeds target (threshold probe).
   double target = kInf;
+  /// Threshold probe: give up (throw TargetReached with the best log-likelihood so far) after at least three
+  /// evaluations when the Hessian is negative definite and the quadratic model's gain g'(-H)^-1 g / 2,
+  /// inflated by the factor hopeless_margin, leaves ll below target - 1.
+  double hopeless_margin = 0.0;
 
  private:
   void set(const double* x) {
     for (size_t k = 0; k < free_.size(); ++k) full_[static_cast<size_t>(free_[k])] = x[k];
   }
+  // grad/hess are those of the minimised -ll (hess positive definite <=> ll locally concave).
+  bool hopeless(size_t d, const double* grad, const double* hess, double ll) const {
+    std::vector<double> L(hess, hess + d * d), y(grad, grad + d);
+    for (size_t j = 0; j < d; ++j) {  // Cholesky, column-major, lower
+      double dj = L[j + j * d];
+      for (size_t k = 0; k < j; ++k) dj -= L[j + k * d] * L[j + k * d];
+      if (!(dj > 0)) return false;
+      dj = std::sqrt(dj);
+      L[j + j * d] = dj;
+      for (size_t i = j + 1; i < d; ++i) {
+        double v = L[i + j * d];
+        for (size_t k = 0; k < j; ++k) v -= L[i + k * d] * L[j + k * d];
+        L[i + j * d] = v / dj;
+      }
+    }
+    double q = 0;  // g' H^-1 g = |L^-1 g|^2
+    for (size_t i = 0; i < d; ++i) {
+      double v = y[i];
+      for (size_t k = 0; k < i; ++k) v -= L[i + k * d] * y[k];
+      y[i] = v / L[i + i * d];
+      q += y[i] * y[i];
+    }
+    return ll + hopeless_margin * 0.5 * q < target - 1.0;
+  }
   const Model& m_;
   std::vector<double> full_;
   std::vector<int> free_;
+  HessCache* cache_;
   std::vector<double> g_, h_;
+  int nevals_ = 0;
+  double best_ll_ = -kInf;
 };
 
 struct Attempt {
   std::vector<double> beta;
   double ll = -kInf;
   Convergence conv;
+  mutable int clean = -1;  // is_clean() memo: -1 unknown, 0 no, 1 yes
 };
 
 Attempt run_newton(const Model& m, std::vector<double> beta, const std::vector<int>& free, int maxit, double tol,
-                   bool fallback, double target = kInf) {
+                   bool fallback, double target = kInf, HessCache* cache = nullptr, double hopeless_margin = 0.0) {
   Attempt a;
   if (free.empty()) {
     a.ll = detail::eval(m, beta.data(), nullptr, nullptr);
@@ -224,18 +286,19 @@ Attempt run_newton(const Model& m, std::vector<double> beta, const std::vector<i
       a.conv.reason = "non-finite start";
       return a;
     }
-  Objective obj(m, beta, free);
+  Objective obj(m, beta, free, cache);
   std::vector<double> x(free.size());
   for (size_t k = 0; k < free.size(); ++k) x[k] = beta[static_cast<size_t>(free[k])];
   optim::NewtonOptions no;
   no.max_iter = maxit;
   no.grad_tol = tol;
   obj.target = target;
+  obj.hopeless_margin = hopeless_margin;
   try {
     a.conv = optim::minimize_newton(obj, x, no);
   } catch (const TargetReached& t) {
     a.ll = t.ll;
-    a.conv.reason = "target log-likelihood exceeded";
+    a.conv.reason = t.ll > target ? "target log-likelihood exceeded" : "target out of reach";
     return a;
   }
   if (!a.conv.converged && fallback) {
@@ -259,7 +322,11 @@ Attempt run_newton(const Model& m, std::vector<double> beta, const std::vector<i
   }
   for (size_t k = 0; k < free.size(); ++k) beta[static_cast<size_t>(free[k])] = x[k];
   a.beta = beta;
-  a.ll = detail::eval(m, beta.data(), nullptr, nullptr);
+  // The Newton record holds -ll at the returned point (unless its start was not finite).
+  if (a.conv.code == optim::newton_code::bad_start || !std::isfinite(a.conv.objective))
+    a.ll = detail::eval(m, beta.data(), nullptr, nullptr);
+  else
+    a.ll = -a.conv.objective;
   return a;
 }
 
@@ -290,7 +357,7 @@ StartContext start_context(const Model& m) {
     if (m.status[k] != kRight) ev += m.w[k];
     expo += m.w[k] * (t - (std::isfinite(m.logv[k]) ? std::exp(m.logv[k]) : 0.0));
   }
-  std::sort(lt.begin(), lt.end());
+  std::nth_element(lt.begin(), lt.begin() + static_cast<std::ptrdiff_t>(lt.size() / 2), lt.end());
   c.t_ref = std::exp(lt[lt.size() / 2]);
   c.log_rate = std::log(std::max(ev, 1e-3) / std::max(expo, 1e-300));
   return c;
@@ -355,22 +422,175 @@ struct WeibullStart {
   double gamma0 = 1.0;
 };
 
-WeibullStart weibull_start(const Model& m, const Scaling& sc, const StartContext& ctx, int maxit, double tol) {
-  WeibullStart ws;
+// Solves the n x n symmetric positive-definite system A x = b (column-major) in place; false if not PD.
+bool solve_spd(std::vector<double> A, std::vector<double>& b, size_t n) {
+  for (size_t j = 0; j < n; ++j) {
+    double d = A[j + j * n];
+    for (size_t k = 0; k < j; ++k) d -= A[j + k * n] * A[j + k * n];
+    if (!(d > 1e-12 * std::max(1.0, std::fabs(A[j + j * n])))) return false;
+    d = std::sqrt(d);
+    A[j + j * n] = d;
+    for (size_t i = j + 1; i < n; ++i) {
+      double v = A[i + j * n];
+      for (size_t k = 0; k < j; ++k) v -= A[i + k * n] * A[j + k * n];
+      A[i + j * n] = v / d;
+    }
+  }
+  for (size_t i = 0; i < n; ++i) {
+    double v = b[i];
+    for (size_t k = 0; k < i; ++k) v -= A[i + k * n] * b[k];
+    b[i] = v / A[i + i * n];
+  }
+  for (size_t i = n; i-- > 0;) {
+    double v = b[i];
+    for (size_t k = i + 1; k < n; ++k) v -= A[k + i * n] * b[k];
+    b[i] = v / A[i + i * n];
+  }
+  return true;
+}
+
+bool all_rows_simple(const Model& m) {
+  for (int64_t i = 0; i < m.n; ++i) {
+    const size_t k = static_cast<size_t>(i);
+    if (m.w[k] > 0 && (m.status[k] > kEvent || m.logv[k] > -kInf)) return false;
+  }
+  return true;
+}
+
+// Weibull-kernel model (scale slot S: 0 phi, 1 lambda, -1 none): moves the scale intercept to its
+// closed-form conditional MLE exp(delta) = events / sum H_i (event / right-censored rows without
+// truncation; for the AFT slot through phi^gamma with the mean gamma).
+void profile_weibull_intercept(const Model& wb, const Scaling& sc, int S, std::vector<double>& b) {
+  if (S < 0 || !has_intercept(wb, sc, static_cast<size_t>(S)) || !all_rows_simple(wb)) return;
+  double D = 0, SH = 0, sg = 0, sw = 0;
+  double xi[4], eta[4];
+  for (int64_t i = 0; i < wb.n; ++i) {
+    const size_t k = static_cast<size_t>(i);
+    if (wb.w[k] == 0) continue;
+    wb.slots(i, b.data(), xi);
+    detail::slots_to_eta(wb.info, xi, eta);
+    const double gam = std::exp(eta[2]);
+    D += wb.w[k] * (wb.status[k] == kEvent ? 1.0 : 0.0);
+    SH += wb.w[k] * std::exp(eta[1] + gam * (eta[0] + wb.logt[k]));
+    sg += wb.w[k] * gam;
+    sw += wb.w[k];
+  }
+  if (!(D > 0 && SH > 0 && std::isfinite(SH))) return;
+  double delta = std::log(D / SH);
+  if (S == 0) delta /= sg / sw;
+  const size_t ic = static_cast<size_t>(wb.start[static_cast<size_t>(S)] + sc[static_cast<size_t>(S)].intercept);
+  b[ic] += delta / sc[static_cast<size_t>(S)].ivalue;
+}
+
+// Start from least squares of log t on the scale design (events; all rows when events are few): the
+// Weibull is a location-scale model for log T with extreme-value errors (sd pi / (gamma sqrt 6), mean
+// -0.5772 / gamma), so gamma0 = pi / (sd sqrt 6) and the slopes map to -gamma0 b (PH) or -b (AFT).
+bool ls_weibull_start(const Model& wb, const Scaling& sc, int S, std::vector<double>& b) {
+  if (S < 0 || !has_intercept(wb, sc, static_cast<size_t>(S))) return false;
+  const size_t Sj = static_cast<size_t>(S);
+  const int p = wb.p[Sj];
+  int64_t nev = 0;
+  for (int64_t i = 0; i < wb.n; ++i)
+    if (wb.w[static_cast<size_t>(i)] > 0 && wb.status[static_cast<size_t>(i)] == kEvent) ++nev;
+  const bool events_only = nev >= p + 3;
+  const size_t up = static_cast<size_t>(p);
+  std::vector<double> A(up * up, 0.0), r(up, 0.0);
+  double sw = 0, sy = 0, syy = 0;
+  for (int64_t i = 0; i < wb.n; ++i) {
+    const size_t k = static_cast<size_t>(i);
+    const double w = wb.w[k];
+    if (w == 0 || (events_only && wb.status[k] != kEvent)) continue;
+    const double y = wb.status[k] == kInterval ? 0.5 * (wb.logt[k] + wb.logt2[k]) : wb.logt[k];
+    const double* xr = wb.x[Sj].data() + i * p;
+    for (size_t c = 0; c < up; ++c) {
+      r[c] += w * xr[c] * y;
+      for (size_t c2 = 0; c2 < up; ++c2) A[c + c2 * up] += w * xr[c] * xr[c2];
+    }
+    sw += w;
+    sy += w * y;
+    syy += w * y * y;
+  }
+  if (!(sw > static_cast<double>(p) + 1)) return false;
+  if (!solve_spd(A, r, up)) return false;
+  double rss = syy;  // y'y - b'X'y
+  {
+    double bxy = 0;
+    std::vector<double> xy(up, 0.0);
+    for (int64_t i = 0; i < wb.n; ++i) {
+      const size_t k = static_cast<size_t>(i);
+      const double w = wb.w[k];
+      if (w == 0 || (events_only && wb.status[k] != kEvent)) continue;
+      const double y = wb.status[k] == kInterval ? 0.5 * (wb.logt[k] + wb.logt2[k]) : wb.logt[k];
+      const double* xr = wb.x[Sj].data() + i * p;
+      for (size_t c = 0; c < up; ++c) xy[c] += w * xr[c] * y;
+    }
+    for (size_t c = 0; c < up; ++c) bxy += r[c] * xy[c];
+    rss -= bxy;
+  }
+  (void)sy;
+  const double sd = std::sqrt(std::max(rss, 0.0) / std::max(sw - static_cast<double>(p), 1.0));
+  double gam0 = 1.0;
+  const bool gamma_free = has_intercept(wb, sc, 2);
+  if (gamma_free) {
+    gam0 = sd > 0 ? 3.14159265358979 / (sd * std::sqrt(6.0)) : 1.0;
+    gam0 = std::min(std::max(gam0, 0.05), 20.0);
+  } else if (wb.info.structural[2]) {
+    gam0 = std::exp(wb.info.fixed[2]);
+  } else {
+    gam0 = std::exp(mean_offset(wb, 2));
+  }
+  std::fill(b.begin(), b.end(), 0.0);
+  const double mult = S == 1 ? -gam0 : -1.0;
+  for (size_t c = 0; c < up; ++c) b[static_cast<size_t>(wb.start[Sj]) + c] = mult * r[c];
+  const double euler = 0.5772156649015329;
+  const double shift = S == 1 ? -euler - gam0 * mean_offset(wb, 0) - mean_offset(wb, 1)
+                              : -(mean_offset(wb, 1) + euler) / gam0 - mean_offset(wb, 0);
+  b[static_cast<size_t>(wb.start[Sj] + sc[Sj].intercept)] += shift / sc[Sj].ivalue;
+  if (gamma_free) set_intercept(wb, sc, b, 2, std::log(gam0) - mean_offset(wb, 2));
+  return true;
+}
+
+// Maximum-likelihood fit of a Weibull-kernel model with scale slot S: the better (by log-likelihood) of
+// the exponential-rate start and the least-squares start, each with its scale intercept profiled, then
+// trust-region Newton.
+Attempt fit_weibull_kernel(const Model& wb, const Scaling& sc, const StartContext& ctx, int S, int maxit,
+                           double tol, bool fallback, HessCache* cache) {
+  std::vector<double> b(static_cast<size_t>(wb.ptot), 0.0);
+  if (S >= 0) {
+    const size_t Sj = static_cast<size_t>(S);
+    const double other = S == 1 ? mean_offset(wb, 0) : mean_offset(wb, 1);
+    if (sc[Sj].intercept >= 0) b[static_cast<size_t>(wb.start[Sj] + sc[Sj].intercept)] = (ctx.log_rate - other) / sc[Sj].ivalue;
+  }
+  profile_weibull_intercept(wb, sc, S, b);
+  double ll = detail::eval(wb, b.data(), nullptr, nullptr);
+  std::vector<double> b2(b.size());
+  if (ls_weibull_start(wb, sc, S, b2)) {
+    profile_weibull_intercept(wb, sc, S, b2);
+    const double ll2 = detail::eval(wb, b2.data(), nullptr, nullptr);
+    if (ll2 > ll || !std::isfinite(ll)) {
+      b = b2;
+      ll = ll2;
+    }
+  }
+  Attempt a = run_newton(wb, b, all_free(wb), maxit, tol, fallback, kInf, cache);
+  if (!std::isfinite(a.ll)) a.beta = b;
+  return a;
+}
+
+int weibull_scale_slot(const Model& m) {
   const bool lam_free = m.p[1] > 0 && !m.info.structural[1];
   const bool phi_free = m.p[0] > 0;
-  ws.scale_slot = lam_free ? 1 : (phi_free ? 0 : -1);
+  return lam_free ? 1 : (phi_free ? 0 : -1);
+}
+
+WeibullStart weibull_start(const Model& m, const Scaling& sc, const StartContext& ctx, int maxit, double tol) {
+  WeibullStart ws;
+  ws.scale_slot = weibull_scale_slot(m);
   std::array<bool, 4> keep{ws.scale_slot == 0, ws.scale_slot == 1, !m.info.structural[2], false};
   Model wb = restrict_model(m, Dist::weibull, keep);
   // restrict_model keeps the user's offsets of dropped slots (a structural lambda of loglogistic/pgw is 1).
-  std::vector<double> b(static_cast<size_t>(wb.ptot), 0.0);
-  if (ws.scale_slot >= 0) {
-    const size_t S = static_cast<size_t>(ws.scale_slot);
-    const double other = ws.scale_slot == 1 ? mean_offset(wb, 0) : mean_offset(wb, 1);
-    if (sc[S].intercept >= 0) b[static_cast<size_t>(wb.start[S] + sc[S].intercept)] = (ctx.log_rate - other) / sc[S].ivalue;
-  }
-  Attempt a = run_newton(wb, b, all_free(wb), maxit, tol, false);
-  if (!std::isfinite(a.ll)) a.beta = b;
+  // A start only: a loose tolerance saves the last quadratic-convergence steps.
+  Attempt a = fit_weibull_kernel(wb, sc, ctx, ws.scale_slot, maxit, std::max(tol, 1e-4), false, nullptr);
   ws.beta.assign(static_cast<size_t>(m.ptot), 0.0);
   for (size_t j = 0; j < 3; ++j) copy_block(wb, a.beta, m, ws.beta, j);
   const double eg = intercept_of(wb, sc, a.beta, 2) + mean_offset(wb, 2);
@@ -433,7 +653,7 @@ double max_eta(const Model& m, const std::vector<double>& b, size_t j) {
 }
 
 bool at_gamma_bound(const Model& m, const Attempt& a) {
-  return m.p[2] > 0 && std::isfinite(m.gamma_max) && max_eta(m, a.beta, 2) > m.gamma_max - 0.05;
+  return m.p[2] > 0 && m.gamma_max < 1e299 && max_eta(m, a.beta, 2) > m.gamma_max - 0.05;
 }
 bool at_cure_bound(const Model& m, const Scaling& sc, const Attempt& a) {
   if (m.info.dist != Dist::apgw || m.p[3] == 0) return false;
@@ -469,12 +689,35 @@ std::vector<double> probe_start(const Model& m, const Scaling& sc, const StartCo
   return b;
 }
 
-// Converged with a positive-definite information matrix.
-bool information_pd(const Model& m, const std::vector<double>& beta) {
+// False when the threshold boundary (gamma -> inf, kappa gamma -> c: zero hazard before t0 = 1/phi) cannot
+// carry the likelihood: phi has no free coefficients and some event (or upper interval end) lies at or before
+// 1/phi, where the limit density is 0.
+bool threshold_reachable(const Model& m, const std::vector<double>& beta) {
+  if (m.p[0] > 0) return true;
+  double xi[4], eta[4];
+  for (int64_t i = 0; i < m.n; ++i) {
+    const size_t k = static_cast<size_t>(i);
+    if (m.w[k] == 0 || m.status[k] == kRight) continue;
+    m.slots(i, beta.data(), xi);
+    detail::slots_to_eta(m.info, xi, eta);
+    const double upper = m.status[k] == kInterval ? m.logt2[k] : m.logt[k];
+    if (eta[0] + upper <= 0) return false;
+  }
+  return true;
+}
+
+// Converged with a positive-definite information matrix (the Hessian from the cache when it is at beta).
+bool information_pd(const Model& m, const std::vector<double>& beta, const HessCache* cache) {
   const size_t P = static_cast<size_t>(m.ptot);
   if (P == 0) return true;
-  std::vector<double> g(P), h(P * P);
-  if (!std::isfinite(detail::eval(m, beta.data(), g.data(), h.data()))) return false;
+  std::vector<double> h;
+  if (cache && cache->matches(m, beta)) {
+    h = cache->h;
+  } else {
+    std::vector<double> g(P);
+    h.resize(P * P);
+    if (!std::isfinite(detail::eval(m, beta.data(), g.data(), h.data()))) return false;
+  }
   for (auto& v : h) v = -v;
   try {
     return numeric::covariance_from_hessian(h, P, 1e-12).ok;
@@ -483,8 +726,10 @@ bool information_pd(const Model& m, const std::vector<double>& beta) {
   }
 }
 
-bool is_clean(const Model& m, const Scaling& sc, const Attempt& a) {
-  return a.conv.converged && !at_gamma_bound(m, a) && !at_cure_bound(m, sc, a) && information_pd(m, a.beta);
+bool is_clean(const Model& m, const Scaling& sc, const Attempt& a, const HessCache* cache) {
+  if (a.clean < 0)
+    a.clean = a.conv.converged && !at_gamma_bound(m, a) && !at_cure_bound(m, sc, a) && information_pd(m, a.beta, cache);
+  return a.clean == 1;
 }
 
 std::string join(const std::vector<std::string>& v) {
@@ -515,8 +760,7 @@ SurvFit fit(const SurvData& data, const Design& design, Dist dist, const Options
   check::at_least(fn, "starts", nstarts, 0);
   check::finite(fn, "gamma_max", gamma_max);
 
-  const Model m0 = detail::build_model(fn, data, design, dist);
-  Model m = m0;
+  Model m = detail::build_model(fn, data, design, dist);
   const Scaling sc = scale_model(m, do_scale);
   const size_t P = static_cast<size_t>(m.ptot);
   const bool threshold_prone = (dist == Dist::apgw || dist == Dist::burr || dist == Dist::pgw) && m.p[2] > 0;
@@ -533,17 +777,21 @@ SurvFit fit(const SurvData& data, const Design& design, Dist dist, const Options
   std::vector<std::string> notes;
 
   // ---- 2. starts and optimisation
+  HessCache cache;
   std::vector<Attempt> candidates;
   const std::vector<int> free = all_free(m);
   if (!user_start.empty()) {
     check::same_size(fn, "start", static_cast<int64_t>(user_start.size()), m.ptot);
     check::finite(fn, "start", user_start.data(), m.ptot);
-    candidates.push_back(run_newton(m, to_scaled(m0, sc, user_start), free, maxit, tol, true));
+    candidates.push_back(run_newton(m, to_scaled(m, sc, user_start), free, maxit, tol, true, kInf, &cache));
   }
-  const bool user_ok = !candidates.empty() && is_clean(m, sc, candidates[0]);
+  const bool user_ok = !candidates.empty() && is_clean(m, sc, candidates[0], &cache);
   WeibullStart ws;
   bool ws_used = false;
-  if (!user_ok) {
+  if (!user_ok && (dist == Dist::weibull || dist == Dist::exponential)) {
+    // The Weibull-kernel fit is the fit.
+    candidates.push_back(fit_weibull_kernel(m, sc, ctx, weibull_scale_slot(m), maxit, tol, true, &cache));
+  } else if (!user_ok) {
     ws = weibull_start(m, sc, ctx, maxit, tol);
     ws_used = true;
     std::vector<double> grid;
@@ -553,26 +801,38 @@ SurvFit fit(const SurvData& data, const Design& design, Dist dist, const Options
       for (double k : {0.25, 0.5, 1.0, 2.0, 5.0}) grid.push_back(std::log(k));
     else
       grid.push_back(0.0);
-    std::vector<Attempt> prof;
     const bool profile = m.p[3] > 0 && grid.size() > 1;
-    for (double k : grid) {
-      std::vector<double> b0 = map_start(m, sc, ctx, ws, k);
-      if (dist == Dist::weibull || dist == Dist::exponential) b0 = ws.beta;
-      if (profile)
-        prof.push_back(run_newton(m, b0, free_except_block(m, 3), 4, 1e-3, false));
-      else
-        prof.push_back(Attempt{b0, detail::eval(m, b0.data(), nullptr, nullptr), {}});
+    bool done = false;
+    if (profile) {
+      // Quick path: the Weibull fit embedded at kappa = 1 (its exact log-likelihood; a point on the
+      // confounded ridge when both scales are free, which the trust-region Newton leaves along the
+      // negative-curvature / gradient direction), then joint Newton. Accepted when the result is a clean
+      // interior maximum.
+      const double k1 = dist == Dist::apgw ? std::log(2.0) : 0.0;
+      candidates.push_back(run_newton(m, map_start(m, sc, ctx, ws, k1), free, maxit, tol, false, kInf, &cache));
+      done = is_clean(m, sc, candidates.back(), &cache);
     }
-    std::vector<size_t> order(prof.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return prof[a].ll > prof[b].ll; });
-    int tried = 0;
-    for (size_t idx : order) {
-      if (!std::isfinite(prof[idx].ll) && tried > 0) break;
-      Attempt a = run_newton(m, prof[idx].beta, free, maxit, tol, true);
-      candidates.push_back(a);
-      ++tried;
-      if (is_clean(m, sc, a) || tried >= 3) break;
+    if (!done) {
+      // Robust path (spec 2.4): profile over the kappa grid (a few Newton steps with kappa fixed), then joint
+      // Newton from the best profile points until one is clean (at most three).
+      std::vector<Attempt> prof;
+      for (double k : grid) {
+        std::vector<double> b0 = map_start(m, sc, ctx, ws, k);
+        if (profile)
+          prof.push_back(run_newton(m, b0, free_except_block(m, 3), 4, 1e-3, false));
+        else
+          prof.push_back(Attempt{b0, detail::eval(m, b0.data(), nullptr, nullptr), {}});
+      }
+      std::vector<size_t> order(prof.size());
+      std::iota(order.begin(), order.end(), 0);
+      std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return prof[a].ll > prof[b].ll; });
+      int tried = 0;
+      for (size_t idx : order) {
+        if (!std::isfinite(prof[idx].ll) && tried > 0) break;
+        candidates.push_back(run_newton(m, prof[idx].beta, free, maxit, tol, true, kInf, &cache));
+        ++tried;
+        if (is_clean(m, sc, candidates.back(), &cache) || tried >= 3) break;
+      }
     }
   }
   if (nstarts > 0) {
@@ -585,13 +845,13 @@ SurvFit fit(const SurvData& data, const Design& design, Dist dist, const Options
       Rng rng = Rng::for_stream(seed, static_cast<uint64_t>(r));
       std::vector<double> b = centre;
       for (auto& v : b) v += 0.5 * rng.normal();
-      candidates.push_back(run_newton(m, b, free, maxit, tol, true));
+      candidates.push_back(run_newton(m, b, free, maxit, tol, true, kInf, &cache));
     }
   }
   // Pick: best clean (converged interior) candidate; else best overall.
   const Attempt* pick = nullptr;
   for (const auto& c : candidates) {
-    if (is_clean(m, sc, c) && (!pick || c.ll > pick->ll)) pick = &c;
+    if (is_clean(m, sc, c, &cache) && (!pick || c.ll > pick->ll)) pick = &c;
   }
   bool clean_pick = pick != nullptr;
   if (!pick) {
@@ -609,10 +869,14 @@ SurvFit fit(const SurvData& data, const Design& design, Dist dist, const Options
     notes.push_back("log gamma reached its bound gamma_max = " + check::fmt(gamma_max) +
                     ": the likelihood rises towards the threshold (left-truncated Weibull) boundary, so there is no "
                     "interior MLE");
-  } else if (probe && threshold_prone && has_intercept(m, sc, 2) && (dist == Dist::pgw || has_intercept(m, sc, 1))) {
+  } else if (probe && threshold_prone && has_intercept(m, sc, 2) && (dist == Dist::pgw || has_intercept(m, sc, 1)) &&
+             threshold_reachable(m, best.beta)) {
     // Probe the threshold boundary at log gamma = gamma_max, from the fit (kappa gamma kept) and from the
     // Weibull start (c = Weibull shape); a higher logL there means the supremum is on the boundary.
-    Model mp = m;
+    // Each probe is a Newton run over the other coefficients that stops as soon as it beats the fit, or
+    // when its quadratic model says it cannot get within reach of it.
+    Model& mp = m;
+    const double gmax_saved = m.gamma_max;
     mp.gamma_max = kInf;
     std::vector<int> fr;
     const int gi = m.start[2] + sc[2].intercept;
@@ -630,12 +894,13 @@ SurvFit fit(const SurvData& data, const Design& design, Dist dist, const Options
     double probe_ll = -kInf;
     if (c_fit > 0) {
       const auto b = probe_start(m, sc, ctx, best.beta, c_fit, std::log(te.H), gamma_max);
-      probe_ll = std::max(probe_ll, run_newton(mp, b, fr, 15, 1e-5, false, best.ll + 1e-3).ll);
+      probe_ll = std::max(probe_ll, run_newton(mp, b, fr, 15, 1e-5, false, best.ll + 1e-3, nullptr, 4.0).ll);
     }
     if (ws_used && !(probe_ll > best.ll + 1e-6)) {
       const auto b = probe_start(m, sc, ctx, ws.beta, ws.gamma0, ws.log_Href, gamma_max);
-      probe_ll = std::max(probe_ll, run_newton(mp, b, fr, 15, 1e-5, false, best.ll + 1e-3).ll);
+      probe_ll = std::max(probe_ll, run_newton(mp, b, fr, 15, 1e-5, false, best.ll + 1e-3, nullptr, 4.0).ll);
     }
+    m.gamma_max = gmax_saved;
     out.result.extras["threshold_loglik"] = {probe_ll};
     if (std::isfinite(probe_ll) && probe_ll > best.ll + 1e-6) {
       out.flags.push_back("threshold_boundary");
@@ -667,10 +932,52 @@ SurvFit fit(const SurvData& data, const Design& design, Dist dist, const Options
     out.result.extras["cure_limit_converged"] = {ca.conv.converged ? 1.0 : 0.0};
   }
 
+  if (dist == Dist::gompertz && std::isfinite(best.ll)) {
+    // Gompertz shape -> 0 (spec 1.3): H = lambda (exp((phi t)^gamma) - 1) -> lambda phi^gamma t^gamma as
+    // phi -> 0 with lambda phi^gamma fixed, the exponential (gamma = 1) or Weibull limit. When the data
+    // have no increasing hazard the fit runs there: u = (phi t)^gamma tiny for every row. Confirm with the
+    // limit fitted directly (Weibull kernel, lambda carrying the scale) and flag it.
+    double umax = 0;
+    double xi[4], eta[4];
+    for (int64_t i = 0; i < m.n; ++i) {
+      const size_t k = static_cast<size_t>(i);
+      if (m.w[k] == 0) continue;
+      m.slots(i, best.beta.data(), xi);
+      detail::slots_to_eta(m.info, xi, eta);
+      const double upper = m.status[k] == kInterval ? m.logt2[k] : m.logt[k];
+      umax = std::max(umax, std::exp(std::exp(eta[2]) * (eta[0] + upper)));
+    }
+    if (umax < 1e-4) {
+      Model ml = restrict_model(m, Dist::weibull, {false, true, true, false});
+      // phi's offset (if any) stays in the Weibull kernel; its coefficients move into lambda's intercept.
+      const int S = has_intercept(ml, sc, 1) ? 1 : -1;
+      const Attempt la = fit_weibull_kernel(ml, sc, ctx, S, maxit, tol, false, nullptr);
+      out.result.extras["limit_loglik"] = {la.ll};
+      if (!(la.ll < best.ll - 1e-4)) {
+        out.flags.push_back("gompertz_boundary");
+        out.result.convergence.converged = false;
+        out.result.convergence.reason = std::string("boundary: the Gompertz shape runs to 0 (the ") +
+                                        (m.p[2] > 0 ? "Weibull" : "exponential") + " limit)";
+        notes.push_back(std::string("the Gompertz shape runs to 0 (phi -> 0, lambda -> inf; max (phi t)^gamma = ") +
+                        check::fmt(umax) + "): the fit is at its " + (m.p[2] > 0 ? "Weibull" : "exponential") +
+                        " limit (limit_loglik), not an interior MLE; the hazard is not increasing, so refit with dist = " +
+                        (m.p[2] > 0 ? "weibull" : "exponential"));
+      }
+    }
+  }
+
   // ---- 4. inference
   std::vector<double> g(P), h(P * P);
   std::vector<double> scores;
-  const double ll = detail::eval(m, best.beta.data(), g.data(), h.data(), &scores);
+  // The Hessian at the returned point is usually cached from Newton's last evaluation: then only the
+  // per-observation scores (first order) are evaluated.
+  double ll;
+  if (cache.matches(m, best.beta)) {
+    ll = detail::eval(m, best.beta.data(), g.data(), nullptr, &scores);
+    h = cache.h;
+  } else {
+    ll = detail::eval(m, best.beta.data(), g.data(), h.data(), &scores);
+  }
   const std::vector<double> T = transform_matrix(m, sc);
   out.result.family = "survival";
   out.result.model = dist_name(dist);

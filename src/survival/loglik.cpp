@@ -466,18 +466,18 @@ Model build_model(const char* fn, const SurvData& d, const Design& design, Dist 
   bool any_info = false;
   for (int64_t i = 0; i < n; ++i) {
     const size_t k = static_cast<size_t>(i);
-    const std::string idx = "[" + std::to_string(i) + "]";
+    auto idx = [i] { return "[" + std::to_string(i) + "]"; };  // only built for an error message
     m.logt[k] = std::log(d.time[i]);
     if (m.status[k] == kInterval) {
       const double t2 = d.time2[i];
       if (!(std::isfinite(t2) && t2 > d.time[i]))
-        check::fail(fn, "time2" + idx + " is " + check::fmt(t2) + ", but must be finite and > time" + idx + " = " +
+        check::fail(fn, "time2" + idx() + " is " + check::fmt(t2) + ", but must be finite and > time" + idx() + " = " +
                             check::fmt(d.time[i]) + " for an interval-censored row");
       m.logt2[k] = std::log(t2);
     }
     if (!d.entry.empty() && d.entry[i] > 0) {
       if (!(d.entry[i] < d.time[i]))
-        check::fail(fn, "entry" + idx + " is " + check::fmt(d.entry[i]) + ", but must be < time" + idx + " = " +
+        check::fail(fn, "entry" + idx() + " is " + check::fmt(d.entry[i]) + ", but must be < time" + idx() + " = " +
                             check::fmt(d.time[i]));
       m.logv[k] = std::log(d.entry[i]);
     }
@@ -540,64 +540,275 @@ Model build_model(const char* fn, const SurvData& d, const Design& design, Dist 
   return m;
 }
 
-double eval(const Model& m, const double* beta, double* grad, double* hess, std::vector<double>* scores) {
+namespace {
+// Packed upper triangle of a symmetric 4x4: (0,0) (0,1) (0,2) (0,3) (1,1) (1,2) (1,3) (2,2) (2,3) (3,3).
+constexpr int kPk[4][4] = {{0, 1, 2, 3}, {1, 4, 5, 6}, {2, 5, 7, 8}, {3, 6, 8, 9}};
+
+// One row's weighted contribution and its derivatives in the four kernel predictors (packed Hessian).
+struct RowOut {
+  double v = 0;
+  double g[4] = {0, 0, 0, 0};
+  double h[10] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+};
+
+// Weibull kernel (kappa = 1), event (d = 1) or right-censored (d = 0) row without truncation:
+// log h = el + eg - log t + s, H = exp(el + s), s = gamma (ep + log t). One exp per row.
+template <int Order>
+inline void row_weibull(double ep, double el, double eg, double gam, double logt, double d, double w, RowOut& r) {
+  const double s = gam * (ep + logt);
+  const double H = std::exp(el + s);
+  r.v = w * (d * (el + eg + s - logt) - H);
+  if (Order < 1) return;
+  const double wH = w * H, dmH = w * (d - H);
+  r.g[0] = gam * dmH;
+  r.g[1] = dmH;
+  r.g[2] = w * d * (1.0 + s) - wH * s;
+  r.g[3] = 0.0;
+  if (Order < 2) return;
+  r.h[0] = -wH * gam * gam;
+  r.h[1] = -wH * gam;
+  r.h[2] = gam * (w * d - wH * (1.0 + s));
+  r.h[4] = -wH;
+  r.h[5] = -wH * s;
+  r.h[7] = w * d * s - wH * s * (1.0 + s);
+  r.h[3] = r.h[6] = r.h[8] = r.h[9] = 0.0;
+}
+
+// Any kernel, event/right row without truncation, from the kernel output (Kap: kappa derivatives exist).
+template <int Order, bool Kap>
+inline void row_generic(const KernelOut& ko, double el, double eg, double lam, double gam, double s, double logt,
+                        double d, double w, RowOut& r) {
+  const double H = lam * ko.M.v;
+  r.v = w * (d * (el + eg - logt + ko.l.v) - H);
+  if (Order < 1) return;
+  const double wd = w * d, wl = w * lam;
+  const double gH0 = wl * ko.M.s * gam, gH2 = wl * ko.M.s * s, gH3 = Kap ? wl * ko.M.k : 0.0, wH = w * H;
+  r.g[0] = wd * ko.l.s * gam - gH0;
+  r.g[1] = wd - wH;
+  r.g[2] = wd * (1.0 + ko.l.s * s) - gH2;
+  r.g[3] = Kap ? wd * ko.l.k - gH3 : 0.0;
+  if (Order < 2) return;
+  const double gg2 = gam * gam, gs = gam * s, s2 = s * s;
+  r.h[0] = wd * ko.l.ss * gg2 - wl * ko.M.ss * gg2;
+  r.h[1] = -gH0;
+  r.h[2] = wd * (ko.l.ss * gs + ko.l.s * gam) - wl * (ko.M.ss * gs + ko.M.s * gam);
+  r.h[4] = -wH;
+  r.h[5] = -gH2;
+  r.h[7] = wd * (ko.l.ss * s2 + ko.l.s * s) - wl * (ko.M.ss * s2 + ko.M.s * s);
+  if (Kap) {
+    r.h[3] = wd * ko.l.sk * gam - wl * ko.M.sk * gam;
+    r.h[6] = -gH3;
+    r.h[8] = wd * ko.l.sk * s - wl * ko.M.sk * s;
+    r.h[9] = wd * ko.l.kk - wl * ko.M.kk;
+  } else {
+    r.h[3] = r.h[6] = r.h[8] = r.h[9] = 0.0;
+  }
+}
+
+// APGW kernel for event/right rows with only the derivatives that Order needs.
+template <int Order>
+inline void apgw_kernel_order(double s, double k, double a, double kap, KernelOut& o) {
+  if (Order == 2) {
+    apgw_kernel(s, k, a, kap, o);
+    return;
+  }
+  const double km1 = kap - 1.0;
+  double L, q, q1;
+  softplus_sigmoid(s - k, L, q, q1);
+  const double z = kap * L;
+  double e0, e1, e2, ez;
+  expm1_over_z_ez(z, e0, e1, e2, ez);
+  const double G = L * e0;
+  o.M.v = a * G;
+  o.l.v = s + km1 * L;
+  if (Order < 1) return;
+  o.M.s = a * q * ez;
+  o.M.k = a * G + a * a * L * L * e1 - a * q * ez;
+  o.l.s = 1.0 + km1 * q;
+  o.l.k = a * L - km1 * q;
+}
+
+// General row (any censoring / truncation, PGW link): obs_loglik, repacked.
+inline void row_general(const DistInfo& info, const double xi[4], int status, double logt, double logt2,
+                        double logv, double w, int order, EtaCache& cache, RowOut& r) {
+  double g[4], h[16];
+  r.v = obs_loglik(info, xi, status, logt, logt2, logv, w, order, g, h, &cache);
+  if (order < 1) return;
+  for (int a = 0; a < 4; ++a) r.g[a] = g[a];
+  if (order < 2) return;
+  for (int a = 0; a < 4; ++a)
+    for (int b = a; b < 4; ++b) r.h[kPk[a][b]] = h[a * 4 + b];
+}
+
+// Per-thread buffer of the four slot predictors (n x 4, slot-major).
+std::vector<double>& eta_buffer() {
+  thread_local std::vector<double> buf;
+  return buf;
+}
+
+template <int Order>
+double eval_rows(const Model& m, const double* E, double* grad, double* hess, double* scores) {
   const int P = m.ptot;
-  const int order = hess ? 2 : ((grad || scores) ? 1 : 0);
-  if (grad) std::fill(grad, grad + P, 0.0);
-  if (hess) std::fill(hess, hess + static_cast<size_t>(P) * static_cast<size_t>(P), 0.0);
-  if (scores) scores->assign(static_cast<size_t>(m.n) * static_cast<size_t>(P), 0.0);
-  const bool kcheck = m.info.kernel == Kernel::apgw && !m.info.pgw_link;
-  double total = 0.0;
-  double xi[4], g[4], h[16];
+  const int64_t n = m.n;
+  const DistInfo& info = m.info;
+  const Kernel kern = info.kernel;
+  const bool fast_ok = !info.pgw_link;
+  const double *E0 = E, *E1 = E + n, *E2 = E + 2 * n, *E3 = E + 3 * n;
+  int pa[4], sa[4];
+  for (int j = 0; j < 4; ++j) {
+    pa[j] = m.p[static_cast<size_t>(j)];
+    sa[j] = m.start[static_cast<size_t>(j)];
+  }
+  const double* X[4] = {m.x[0].data(), m.x[1].data(), m.x[2].data(), m.x[3].data()};
   EtaCache cache;
-  for (int64_t i = 0; i < m.n; ++i) {
+  RowOut r;
+  KernelOut ko;
+  double last_eg = std::numeric_limits<double>::quiet_NaN(), gam_w = 0.0;
+  double total = 0.0;
+  for (int64_t i = 0; i < n; ++i) {
     const size_t k = static_cast<size_t>(i);
-    if (m.w[k] == 0.0) continue;
-    m.slots(i, beta, xi);
-    if (xi[2] > m.gamma_max) return -kInf;
-    if (kcheck && xi[3] < m.k_min) return -kInf;
-    const double v = obs_loglik(m.info, xi, m.status[k], m.logt[k], m.logt2[k], m.logv[k], m.w[k], order, g, h, &cache);
-    total += v;
-    if (order == 0) continue;
-    const double* xr[4];
-    for (int j = 0; j < 4; ++j) xr[j] = m.x[j].data() + i * m.p[j];
-    if (grad || scores) {
-      for (int j = 0; j < 4; ++j) {
-        const int s0 = m.start[j];
-        for (int c = 0; c < m.p[j]; ++c) {
-          const double gc = g[j] * xr[j][c];
-          if (grad) grad[s0 + c] += gc;
-          if (scores) (*scores)[k * static_cast<size_t>(P) + static_cast<size_t>(s0 + c)] = gc;
+    const double w = m.w[k];
+    if (w == 0.0) continue;
+    const int st = m.status[k];
+    const double logt = m.logt[k];
+    const bool simple = fast_ok && st <= kEvent && !(m.logv[k] > -kInf);
+    if (simple) {
+      const double d = st == kEvent ? 1.0 : 0.0;
+      const double eta[4] = {E0[i], E1[i], E2[i], E3[i]};
+      if (kern == Kernel::weibull) {
+        if (eta[2] != last_eg) {
+          last_eg = eta[2];
+          gam_w = std::exp(last_eg);
+        }
+        row_weibull<Order>(eta[0], eta[1], eta[2], gam_w, logt, d, w, r);
+      } else {
+        cache.update(eta);
+        const double s = cache.gam * (eta[0] + logt);
+        if (kern == Kernel::apgw) {
+          apgw_kernel_order<Order>(s, eta[3], cache.a, cache.kap, ko);
+          row_generic<Order, true>(ko, eta[1], eta[2], cache.lam, cache.gam, s, logt, d, w, r);
+        } else {
+          eval_kernel(kern, s, eta[3], ko);
+          row_generic<Order, false>(ko, eta[1], eta[2], cache.lam, cache.gam, s, logt, d, w, r);
         }
       }
+    } else {
+      const double xi[4] = {E0[i], E1[i], E2[i], E3[i]};
+      row_general(info, xi, st, logt, m.logt2[k], m.logv[k], w, Order, cache, r);
     }
-    if (hess) {
-      for (int a = 0; a < 4; ++a) {
-        if (m.p[a] == 0) continue;
-        for (int b = a; b < 4; ++b) {
-          if (m.p[b] == 0) continue;
-          const double hab = h[a * 4 + b];
-          if (hab == 0.0) continue;
-          for (int c2 = 0; c2 < m.p[b]; ++c2) {
-            const double f = hab * xr[b][c2];
-            double* col = hess + static_cast<size_t>(m.start[b] + c2) * static_cast<size_t>(P) + m.start[a];
-            const double* xa = xr[a];
-            for (int c1 = 0; c1 < m.p[a]; ++c1) col[c1] += f * xa[c1];
-          }
+    total += r.v;
+    if (Order == 0) continue;
+    const double* xr[4];
+    for (int j = 0; j < 4; ++j) xr[j] = X[j] + i * pa[j];
+    for (int j = 0; j < 4; ++j) {
+      const double gj = r.g[j];
+      double* gout = grad + sa[j];
+      for (int c = 0; c < pa[j]; ++c) gout[c] += gj * xr[j][c];
+      if (scores) {
+        double* srow = scores + k * static_cast<size_t>(P) + sa[j];
+        for (int c = 0; c < pa[j]; ++c) srow[c] = gj * xr[j][c];
+      }
+    }
+    if (Order < 2) continue;
+    // Upper triangle (row index <= column index) of the coefficient Hessian, column-major.
+    for (int a = 0; a < 4; ++a) {
+      if (pa[a] == 0) continue;
+      const double* xa = xr[a];
+      for (int b = a; b < 4; ++b) {
+        if (pa[b] == 0) continue;
+        const double hab = r.h[kPk[a][b]];
+        if (hab == 0.0) continue;
+        const double* xb = xr[b];
+        for (int c2 = 0; c2 < pa[b]; ++c2) {
+          const double f = hab * xb[c2];
+          double* col = hess + static_cast<size_t>(sa[b] + c2) * static_cast<size_t>(P) + sa[a];
+          const int c1max = a == b ? c2 + 1 : pa[a];
+          for (int c1 = 0; c1 < c1max; ++c1) col[c1] += f * xa[c1];
         }
       }
     }
   }
+  return total;
+}
+}  // namespace
+
+EvalCounters& eval_counters() {
+  thread_local EvalCounters c;
+  return c;
+}
+
+double eval(const Model& m, const double* beta, double* grad, double* hess, std::vector<double>* scores) {
+  const int P = m.ptot;
+  const int order = hess ? 2 : ((grad || scores) ? 1 : 0);
+  EvalCounters& counters = eval_counters();
+  ++counters.calls[order];
+  counters.rows += m.n;
+  const int64_t n = m.n;
+  const size_t un = static_cast<size_t>(n);
+  // 1. Slot predictors for all rows (structural slots hold their constant), checked against the bounds.
+  std::vector<double>& E = eta_buffer();
+  E.resize(4 * un);
+  for (size_t j = 0; j < 4; ++j) {
+    double* e = E.data() + j * un;
+    if (m.info.structural[j]) {
+      std::fill(e, e + n, m.info.fixed[j]);
+      continue;
+    }
+    const double* off = m.off[j].data();
+    std::copy(off, off + n, e);
+    const int p = m.p[j];
+    if (p == 0) continue;
+    const double* x = m.x[j].data();
+    const double* b = beta + m.start[j];
+    if (p == 1) {
+      const double b0 = b[0];
+      for (int64_t i = 0; i < n; ++i) e[i] += x[i] * b0;
+    } else {
+      for (int64_t i = 0; i < n; ++i) {
+        const double* xr = x + i * p;
+        double s = 0.0;
+        for (int c = 0; c < p; ++c) s += xr[c] * b[c];
+        e[i] += s;
+      }
+    }
+  }
+  {
+    const double* e2 = E.data() + 2 * un;
+    const double* e3 = E.data() + 3 * un;
+    const bool kcheck = m.info.kernel == Kernel::apgw && !m.info.pgw_link;
+    for (int64_t i = 0; i < n; ++i) {
+      if (m.w[static_cast<size_t>(i)] == 0.0) continue;
+      if (e2[i] > m.gamma_max) return -kInf;
+      if (kcheck && e3[i] < m.k_min) return -kInf;
+    }
+  }
+  // 2. Rows.
+  if (grad) std::fill(grad, grad + P, 0.0);
+  if (hess) std::fill(hess, hess + static_cast<size_t>(P) * static_cast<size_t>(P), 0.0);
+  std::vector<double> gtmp;
+  double* g = grad;
+  if (order >= 1 && !g) {
+    gtmp.assign(static_cast<size_t>(P), 0.0);
+    g = gtmp.data();
+  }
+  double* sc = nullptr;
+  if (scores) {
+    scores->assign(un * static_cast<size_t>(P), 0.0);
+    sc = scores->data();
+  }
+  double total;
+  if (order == 0)
+    total = eval_rows<0>(m, E.data(), nullptr, nullptr, nullptr);
+  else if (order == 1)
+    total = eval_rows<1>(m, E.data(), g, nullptr, sc);
+  else
+    total = eval_rows<2>(m, E.data(), g, hess, sc);
   if (!std::isfinite(total)) return -kInf;
   if (hess) {
-    // Fill entries (row in block a, column in block b) with a > b from their transposes.
-    for (int a = 0; a < 4; ++a)
-      for (int b = 0; b < a; ++b)
-        for (int r = 0; r < m.p[a]; ++r)
-          for (int c = 0; c < m.p[b]; ++c) {
-            const size_t row = static_cast<size_t>(m.start[a] + r), col = static_cast<size_t>(m.start[b] + c);
-            hess[row + col * static_cast<size_t>(P)] = hess[col + row * static_cast<size_t>(P)];
-          }
+    // Lower triangle from the upper.
+    const size_t uP = static_cast<size_t>(P);
+    for (size_t c = 0; c < uP; ++c)
+      for (size_t r = c + 1; r < uP; ++r) hess[r + c * uP] = hess[c + r * uP];
   }
   return total;
 }

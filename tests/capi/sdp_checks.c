@@ -144,6 +144,69 @@ static void check_errors(const double* x) {
   D_CHECK(hetmod_cluster_metrics(a, b, 3, NULL, NULL, NULL) == HETMOD_OK);
 }
 
+/* Scalable path options (solver, sketch), the sketch / eigenvalue accessors and the choice of K. */
+static void check_scalable(const double* x) {
+  hetmod_options* opt = NULL;
+  hetmod_cluster* h = NULL;
+  int32_t lab[N], best = -1;
+  int32_t ks[4] = {1, 2, 3, 4};
+  int64_t m = -1, idx[N], cnt = -1, nrow = -1;
+  double ev[16], table[8 * 4], mis = 1;
+  char buf[64];
+  int i, sorted = 1;
+  if (hetmod_options_create(&opt) != HETMOD_OK) {
+    D_CHECK(0);
+    return;
+  }
+  /* low-rank path on request */
+  D_CHECK(hetmod_options_set_string(opt, "solver", "bm") == HETMOD_OK);
+  D_CHECK(hetmod_cluster_fit(x, N, P, K, HETMOD_CLUSTER_METHOD_SDP_KMEANS, opt, 3, &h) == HETMOD_OK);
+  D_CHECK(hetmod_cluster_certificate_string(h, 0, buf, (int64_t)sizeof buf, NULL) == HETMOD_OK);
+  D_CHECK(strcmp(buf, "burer-monteiro") == 0);
+  D_CHECK(hetmod_cluster_labels(h, lab, N) == HETMOD_OK);
+  D_CHECK(hetmod_cluster_metrics(lab, g_truth, N, &mis, NULL, NULL) == HETMOD_OK && mis == 0.0);
+  D_CHECK(hetmod_cluster_eigenvalues(h, &cnt, NULL, 0) == HETMOD_OK && cnt >= K + 1);
+  D_CHECK(hetmod_cluster_eigenvalues(h, &cnt, ev, 16) == HETMOD_OK);
+  D_CHECK(d_abs(ev[K - 1] - 1.0) < 1e-3 && d_abs(ev[K]) < 1e-3);
+  D_CHECK(hetmod_cluster_sketch(h, &m, NULL, 0) == HETMOD_OK && m == 0);
+  hetmod_cluster_free(h);
+  h = NULL;
+  /* Sketch-and-Lift on 15 of the 30 rows */
+  D_CHECK(hetmod_options_set_double(opt, "sketch", 15) == HETMOD_OK);
+  D_CHECK(hetmod_cluster_fit(x, N, P, K, HETMOD_CLUSTER_METHOD_SDP_KMEANS, opt, 3, &h) == HETMOD_OK);
+  D_CHECK(hetmod_cluster_sketch(h, &m, idx, N) == HETMOD_OK && m == 15);
+  for (i = 1; i < 15; ++i) sorted = sorted && idx[i - 1] < idx[i];
+  D_CHECK(sorted && idx[0] >= 0 && idx[14] < N);
+  D_CHECK(hetmod_cluster_sketch(h, &m, idx, 3) == HETMOD_ERR_BUFFER_TOO_SMALL);
+  D_CHECK(hetmod_cluster_labels(h, lab, N) == HETMOD_OK);
+  D_CHECK(hetmod_cluster_metrics(lab, g_truth, N, &mis, NULL, NULL) == HETMOD_OK && mis == 0.0);
+  hetmod_cluster_free(h);
+  h = NULL;
+  D_CHECK(hetmod_options_set_string(opt, "solver", "interior") == HETMOD_OK);
+  D_CHECK(hetmod_cluster_fit(x, N, P, K, HETMOD_CLUSTER_METHOD_SDP_KMEANS, opt, 3, &h) ==
+          HETMOD_ERR_INVALID_ARGUMENT);
+  D_CHECK(h == NULL);
+  hetmod_options_free(opt);
+  /* choice of K: BIC for the mixture, eigen-gap and trace for the SDP */
+  D_CHECK(hetmod_cluster_select_k(x, N, P, ks, 4, HETMOD_CLUSTER_METHOD_EM_GMM, "bic", NULL, 1, &best, &nrow,
+                                  table, 32) == HETMOD_OK);
+  D_CHECK(best == K && nrow == 4);
+  D_CHECK(table[0] == 1.0 && table[3] == 4.0);       /* k column */
+  D_CHECK(d_abs(table[4 + 2] - table[12 + 2]) < 1e-9); /* criterion = bic */
+  D_CHECK(hetmod_cluster_select_k(x, N, P, ks, 4, HETMOD_CLUSTER_METHOD_SDP_KMEANS, "eigengap", NULL, 1, &best,
+                                  &nrow, table, 32) == HETMOD_OK);
+  D_CHECK(best == K);
+  D_CHECK(hetmod_cluster_select_k(x, N, P, ks, 4, HETMOD_CLUSTER_METHOD_SDP_KMEANS, "trace", NULL, 1, &best,
+                                  NULL, NULL, 0) == HETMOD_OK);
+  D_CHECK(best == K);
+  D_CHECK(hetmod_cluster_select_k(x, N, P, ks, 4, HETMOD_CLUSTER_METHOD_SDP_KMEANS, "bic", NULL, 1, &best, NULL,
+                                  NULL, 0) == HETMOD_ERR_INVALID_ARGUMENT);
+  D_CHECK(hetmod_cluster_select_k(x, N, P, ks, 4, HETMOD_CLUSTER_METHOD_EM_GMM, "bic", NULL, 1, &best, NULL, table,
+                                  8) == HETMOD_ERR_BUFFER_TOO_SMALL);
+  D_CHECK(hetmod_cluster_select_k(x, N, P, NULL, 4, HETMOD_CLUSTER_METHOD_EM_GMM, "bic", NULL, 1, &best, NULL, NULL,
+                                  0) == HETMOD_ERR_INVALID_ARGUMENT);
+}
+
 int capi_sdp_checks(void) {
   double x[N * P];
   double sigma[K * P * P];
@@ -168,6 +231,7 @@ int capi_sdp_checks(void) {
     hetmod_options_free(opt);
   }
   check_errors(x);
+  check_scalable(x);
   printf("sdpcluster: %d passed, %d failed\n", d_passed, d_failed);
   return d_failed;
 }

@@ -299,15 +299,91 @@ static void check_graph_functions(void) {
   M_CHECK(strstr(buf, "\\frac") != NULL && strstr(buf, "\\lambda_{") != NULL);
   M_CHECK(hetmod_sem_expand(cyc, 0, 3, 0, buf, sizeof buf, &need) == HETMOD_ERR_INVALID_ARGUMENT);
   M_CHECK(hetmod_sem_expand("y ~ ", 0, 0, 0, buf, sizeof buf, &need) == HETMOD_ERR_INVALID_ARGUMENT);
-  /* identification: the 3-cycle is finite-to-one, a bow is not, latent models are unsupported */
+  /* identification: the 3-cycle is finite-to-one, a bow is not, the HS CFA is locally identified */
   M_CHECK(hetmod_sem_identify(cyc, 12345u, 2, &np, &nm, &rk, &f2o, &simple, &bowfree, &acyc) == HETMOD_OK);
   M_CHECK(np == 6 && nm == 6 && rk == 6 && f2o == 1 && acyc == 0);
   M_CHECK(hetmod_sem_identify("y ~ x\ny ~~ x", 1u, 2, &np, &nm, &rk, &f2o, &simple, &bowfree, &acyc) == HETMOD_OK);
   M_CHECK(np == 4 && nm == 3 && rk == 3 && f2o == 0 && bowfree == 0 && simple == 0 && acyc == 1);
   M_CHECK(hetmod_sem_identify("y ~ x", 1u, 1, NULL, NULL, NULL, &f2o, NULL, NULL, NULL) == HETMOD_OK && f2o == 1);
-  M_CHECK(hetmod_sem_identify(k_hs_model, 1u, 2, &np, NULL, NULL, NULL, NULL, NULL, NULL) == HETMOD_ERR_UNSUPPORTED);
-  M_CHECK(strstr(hetmod_last_error(), "latent") != NULL);
+  M_CHECK(hetmod_sem_identify(k_hs_model, 1u, 2, &np, NULL, &rk, &f2o, NULL, NULL, NULL) == HETMOD_OK);
+  M_CHECK(np == 21 && rk == 21 && f2o == 1); /* latent models: rank over the free parameters */
   M_CHECK(hetmod_sem_identify(cyc, 1u, 0, &np, NULL, NULL, NULL, NULL, NULL, NULL) == HETMOD_ERR_INVALID_ARGUMENT);
+}
+
+/* FIML and multiple groups through the options "missing", "group", "group_equal" (core results are
+ * checked against lavaan in tests/cpp/sem/test_sem_fiml_mg.cpp; here: the adapter). */
+static void check_fiml_groups(void) {
+  enum { N = 80 };
+  const char* const names[5] = {"a", "b", "c", "d", "g"};
+  const char* model = "f =~ a + b + c + d";
+  double x[5 * N];
+  hetmod_fit* fit = NULL;
+  hetmod_options* opt = NULL;
+  double ml_chisq = 0, nan = 0.0;
+  int64_t nobs = 0, q = 0;
+  unsigned long s = 12345u;
+  int i, j;
+  nan = nan / nan;
+  for (i = 0; i < N; ++i) {
+    double f, e[4];
+    s = s * 1103515245u + 12345u;
+    f = (double)((s >> 8) % 2001u) / 1000.0 - 1.0;
+    for (j = 0; j < 4; ++j) {
+      s = s * 1103515245u + 12345u;
+      e[j] = (double)((s >> 8) % 2001u) / 1000.0 - 1.0;
+      x[i + j * N] = (0.6 + 0.2 * j) * f + 0.7 * e[j] + j;
+    }
+    x[i + 4 * N] = (double)(i % 2) + 1.0; /* groups 1, 2 */
+  }
+  /* complete data: FIML = ML with a saturated mean structure */
+  M_CHECK(hetmod_options_create(&opt) == HETMOD_OK);
+  M_CHECK(hetmod_options_set_double(opt, "meanstructure", 1) == HETMOD_OK);
+  M_CHECK(hetmod_sem_fit(model, x, N, 5, names, NULL, 0, opt, &fit) == HETMOD_OK);
+  ml_chisq = extra1(fit, "chisq");
+  hetmod_fit_free(fit);
+  fit = NULL;
+  M_CHECK(hetmod_options_set_string(opt, "missing", "fiml") == HETMOD_OK);
+  M_CHECK(hetmod_sem_fit(model, x, N, 5, names, NULL, 0, opt, &fit) == HETMOD_OK);
+  M_NEAR_REL(extra1(fit, "chisq"), ml_chisq, 1e-6);
+  M_NEAR(extra1(fit, "df"), 2.0, 0.0);
+  hetmod_fit_free(fit);
+  fit = NULL;
+  /* missing values and an empty row */
+  x[3] = nan;
+  x[N + 7] = nan;
+  x[2 * N + 11] = nan;
+  for (j = 0; j < 4; ++j) x[20 + j * N] = nan;
+  M_CHECK(hetmod_sem_fit(model, x, N, 5, names, NULL, 0, opt, &fit) == HETMOD_OK);
+  M_CHECK(hetmod_fit_nobs(fit, &nobs) == HETMOD_OK && nobs == N - 1);
+  M_NEAR(extra1(fit, "n_empty"), 1.0, 0.0);
+  M_CHECK(extra1(fit, "chisq") >= 0 && extra1(fit, "cfi") <= 1.0);
+  hetmod_fit_free(fit);
+  fit = NULL;
+  /* two groups, equal loadings */
+  M_CHECK(hetmod_options_set_string(opt, "group", "g") == HETMOD_OK);
+  M_CHECK(hetmod_options_set_string(opt, "group_equal", "loadings") == HETMOD_OK);
+  M_CHECK(hetmod_sem_fit(model, x, N, 5, names, NULL, 0, opt, &fit) == HETMOD_OK);
+  M_CHECK(hetmod_fit_ncoef(fit, &q) == HETMOD_OK && q == 2 * 12 - 3); /* 3 shared loadings */
+  M_NEAR(extra1(fit, "df"), 2.0 * 14.0 - 21.0, 0.0);
+  {
+    double gn[2] = {0, 0};
+    int64_t need = 0;
+    M_CHECK(hetmod_fit_extra(fit, "group_nobs", gn, 2, &need) == HETMOD_OK && need == 2);
+    M_CHECK(gn[0] == 39.0 && gn[1] == 40.0); /* group 1 lost the empty row 21 (i = 20) */
+  }
+  hetmod_fit_free(fit);
+  fit = NULL;
+  /* errors: FIML needs raw data; unknown group column; bad missing value */
+  M_CHECK(hetmod_sem_fit(model, NULL, 0, 9, k_hs_names, k_hs_cov, 301, opt, &fit) == HETMOD_ERR_INVALID_ARGUMENT);
+  M_CHECK(strstr(hetmod_last_error(), "raw data") != NULL);
+  M_CHECK(hetmod_options_set_string(opt, "group", "zz") == HETMOD_OK);
+  M_CHECK(hetmod_sem_fit(model, x, N, 5, names, NULL, 0, opt, &fit) == HETMOD_ERR_INVALID_ARGUMENT);
+  M_CHECK(strstr(hetmod_last_error(), "'zz'") != NULL);
+  M_CHECK(hetmod_options_set_string(opt, "group", "g") == HETMOD_OK);
+  M_CHECK(hetmod_options_set_string(opt, "missing", "pairwise") == HETMOD_OK);
+  M_CHECK(hetmod_sem_fit(model, x, N, 5, names, NULL, 0, opt, &fit) == HETMOD_ERR_INVALID_ARGUMENT);
+  M_CHECK(fit == NULL);
+  hetmod_options_free(opt);
 }
 
 int capi_sem_checks(void) {
@@ -315,6 +391,7 @@ int capi_sem_checks(void) {
   check_raw_data();
   check_errors();
   check_graph_functions();
+  check_fiml_groups();
   printf("sem: %d passed, %d failed\n", m_passed, m_failed);
   return m_failed;
 }

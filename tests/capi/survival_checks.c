@@ -286,6 +286,53 @@ int capi_survival_checks(void) {
             HETMOD_ERR_INVALID_ARGUMENT);
   }
 
+  /* profile-likelihood CI of the log-shape (index 2): at each end, the fit with log gamma fixed there
+   * (p_gamma = 0 plus an offset) is 1.92073 (= qchisq(0.95, 1) / 2) below the maximum; robust vcov */
+  if (fit) {
+    double est = 0, lo = 0, hi = 0, vr[9], ve[9], ll0 = 0, llb = 0, off[N];
+    int lk = -1, uk = -1, i, k, same = 1;
+    int64_t cl[N];
+    S_CHECK(hetmod_fit_loglik(fit, &ll0) == HETMOD_OK);
+    S_CHECK(hetmod_surv_profile(fit, k_time, NULL, k_status, NULL, NULL, N, NULL, x_lambda, x_gamma, NULL, 2, NULL,
+                                NULL, NULL, NULL, 0.95, NULL, &est, &lo, &hi, &lk, &uk) == HETMOD_OK);
+    S_CHECK(lk == HETMOD_SURV_PROFILE_FOUND && uk == HETMOD_SURV_PROFILE_FOUND);
+    S_CHECK(s_abs(est - coef[2]) < 1e-12 && lo < est && est < hi);
+    for (k = 0; k < 2; ++k) {
+      hetmod_options* o3 = NULL;
+      hetmod_fit* fb = NULL;
+      for (i = 0; i < N; ++i) off[i] = k == 0 ? lo : hi;
+      S_CHECK(hetmod_options_create(&o3) == HETMOD_OK);
+      S_CHECK(hetmod_options_set_vector(o3, "offset_gamma", off, N) == HETMOD_OK);
+      S_CHECK(hetmod_surv_fit(k_time, NULL, k_status, NULL, NULL, N, NULL, 0, x_lambda, 2, NULL, 0, NULL, 0,
+                              HETMOD_SURV_DIST_WEIBULL, o3, &fb) == HETMOD_OK);
+      S_CHECK(fb && hetmod_fit_loglik(fb, &llb) == HETMOD_OK && s_abs(ll0 - llb - 1.920729410347062) < 1e-6);
+      hetmod_fit_free(fb);
+      hetmod_options_free(o3);
+    }
+    S_CHECK(hetmod_surv_robust_vcov(fit, k_time, NULL, k_status, NULL, NULL, N, NULL, x_lambda, x_gamma, NULL, NULL,
+                                    NULL, vr, 9) == HETMOD_OK);
+    S_CHECK(hetmod_fit_extra(fit, "vcov_robust", ve, 9, NULL) == HETMOD_OK);
+    for (i = 0; i < 9; ++i)
+      if (s_abs(vr[i] - ve[i]) > 1e-10 * (1 + s_abs(ve[i]))) same = 0;
+    S_CHECK(same);
+    for (i = 0; i < N; ++i) cl[i] = i; /* one cluster per row = the plain sandwich */
+    S_CHECK(hetmod_surv_robust_vcov(fit, k_time, NULL, k_status, NULL, NULL, N, NULL, x_lambda, x_gamma, NULL, cl,
+                                    NULL, ve, 9) == HETMOD_OK);
+    for (i = 0; i < 9; ++i)
+      if (s_abs(vr[i] - ve[i]) > 1e-12 * (1 + s_abs(ve[i]))) same = 0;
+    S_CHECK(same);
+    /* errors: index out of range, cure fraction of a Weibull, NULL fit, short buffer */
+    S_CHECK(hetmod_surv_profile(fit, k_time, NULL, k_status, NULL, NULL, N, NULL, x_lambda, x_gamma, NULL, 3, NULL,
+                                NULL, NULL, NULL, 0.95, NULL, &est, &lo, &hi, &lk, &uk) == HETMOD_ERR_INVALID_ARGUMENT);
+    S_CHECK(hetmod_surv_profile(fit, k_time, NULL, k_status, NULL, NULL, N, NULL, x_lambda, x_gamma, NULL,
+                                HETMOD_SURV_PROFILE_CURE, NULL, x_lambda, x_gamma, NULL, 0.95, NULL, &est, &lo, &hi,
+                                &lk, &uk) == HETMOD_ERR_INVALID_ARGUMENT);
+    S_CHECK(hetmod_surv_profile(NULL, k_time, NULL, k_status, NULL, NULL, N, NULL, x_lambda, x_gamma, NULL, 2, NULL,
+                                NULL, NULL, NULL, 0.95, NULL, &est, &lo, &hi, &lk, &uk) == HETMOD_ERR_INVALID_ARGUMENT);
+    S_CHECK(hetmod_surv_robust_vcov(fit, k_time, NULL, k_status, NULL, NULL, N, NULL, x_lambda, x_gamma, NULL, NULL,
+                                    NULL, vr, 8) == HETMOD_ERR_BUFFER_TOO_SMALL);
+  }
+
   hetmod_fit_free(fit);
   hetmod_options_free(opt);
   printf("survival: %d passed, %d failed\n", s_passed, s_failed);

@@ -51,7 +51,7 @@ struct Certificate {
   std::string reason;            ///< "tolerance reached", "iteration limit", "time limit"
   double rho = 0;                ///< final penalty
   int final_rank = 0;            ///< rank of the last PSD projection
-  int full_eigs = 0, partial_eigs = 0;  ///< eigen-decompositions used (full / partial; partial not implemented yet)
+  int full_eigs = 0, partial_eigs = 0;  ///< eigen-decompositions used (full / partial: PSD projections done by the partial eigensolver)
 };
 
 /// Result of a clustering fit.
@@ -74,6 +74,9 @@ struct ClusterResult {
   int iterations = 0;                     ///< Lloyd / EM iterations or iLA-SDP sweeps
   bool converged = false;
   std::vector<std::string> messages;      ///< notes, e.g. routing to Burer-Monteiro above exact_max
+  std::vector<double> sdp_eigenvalues;    ///< SDP methods: leading eigenvalues of Z (decreasing, up to 2k + 1)
+  int64_t sketch_size = 0;                ///< Sketch-and-Lift: subsample size m (0: no sketch)
+  std::vector<int64_t> sketch_index;      ///< Sketch-and-Lift: 0-based rows of the subsample (sorted)
 };
 
 /// Fits a clustering with k clusters. Options (all optional, unknown keys rejected):
@@ -83,8 +86,13 @@ struct ClusterResult {
 ///  EM: "cov_type" ("full"), "ridge" (1e-6 x mean column variance, added to every covariance, = a
 ///    penalty -ridge/2 tr(Sigma_k^-1) per point), "em_n_init" (1), "em_tol" (1e-10 relative).
 ///  SDP: "exact_max" (1500): above it sdp_kmeans uses Burer-Monteiro (message) unless "large_n" = "refuse";
-///    "rho" (0 = automatic), "lowrank_eig" (reserved: the partial eigen-solver is not implemented yet),
+///    "rho" (0 = automatic), "lowrank_eig" (1: partial eigendecompositions once the rank settles, with full fallback),
 ///    "bm_rank" (2k).
+///  Scalable path: "solver" ("auto": exact ADMM up to exact_max, low-rank above; "admm": exact, above
+///    exact_max routed with a message or refused by large_n; "bm": low-rank Burer-Monteiro for sdp_kmeans,
+///    la_sdp and ila_sdp); "sketch" (0 = off; m >= 1: Sketch-and-Lift on a random subsample of m rows, a
+///    value in (0, 1) is a fraction of n; the rest assigned to the nearest centre, or by Gaussian likelihood
+///    for em_gmm / la_sdp / ila_sdp).
 ///  LA-SDP: "sigma" (k*p*p numbers: k covariance matrices, column-major, required), "eps" (0).
 ///  iLA-SDP: "eps" (1e-3 tr(S_pooled)/p), "sweeps" (20), "ila_init" ("sdp" or "kmeans"),
 ///    "ila_cov" ("full", "diagonal", "spherical", "tied").
@@ -95,6 +103,31 @@ ClusterResult fit(data::MatView x, int k, Method method, const Options& options,
 /// Assigns new rows to clusters: Gaussian MAP for EM / LA-SDP / iLA-SDP (means, covariances, weights),
 /// nearest mean otherwise. newx must have p columns.
 std::vector<int> predict(const ClusterResult& fit, data::MatView newx);
+
+// ---- choice of K (select.cpp) ---------------------------------------------------------------------
+/// One row of a choice-of-K table (NaN where a column does not apply to the method).
+struct SelectKRow {
+  int k = 0;
+  double criterion = 0;    ///< the selection criterion (smaller is better)
+  double loglik = 0, bic = 0, icl = 0;  ///< em_gmm: -2 loglik + df log n (= minus mclust's BIC); ICL adds 2 x entropy
+  int df = 0;
+  double objective = 0;    ///< fit objective (SDP: relaxed within sum of squares)
+  double eigengap = 0;     ///< SDP: lambda_k - lambda_{k+1} of Z-hat
+  bool converged = false;
+};
+struct SelectKResult {
+  Method method = Method::em_gmm;
+  std::string criterion;
+  std::vector<SelectKRow> rows;
+  int best_k = 0;
+  std::vector<std::string> messages;
+};
+/// Fits method for every k in ks and selects k. criterion "bic" / "icl" (em_gmm: minimum), "trace" (SDP methods:
+/// minimum of W_k + lambda k, W_k the relaxed SDP within sum of squares, lambda = option "penalty" or by
+/// default n sigma2 with sigma2 = W_kmax / (n p) at the largest k of the grid), "eigengap" (SDP methods: the largest k whose Z-hat has
+/// lambda_k - lambda_{k+1} >= 0.5, a tight SDP giving 1). Other options go to fit() (same seed stream).
+SelectKResult select_k(data::MatView x, const std::vector<int>& ks, Method method, const std::string& criterion,
+                       const Options& options, Rng& rng);
 
 // ---- metrics (metrics.cpp) ------------------------------------------------------------------------
 /// Min-cost assignment for an nrow x ncol cost matrix (column-major): result[i] = column of row i,

@@ -30,6 +30,29 @@ struct RamStructure {
 /// Cells of a model's RAM representation (fixed rows with NaN value are an error).
 RamStructure ram_structure(const Model& model);
 
+/// Raw data grouped by missing-data pattern (FIML). Cases with every variable missing must be
+/// removed before (make_patterns refuses them).
+struct Pattern {
+  std::vector<int> obs;       ///< observed variable indices (ascending)
+  double n = 0;               ///< number of cases with this pattern
+  std::vector<double> mean;   ///< |obs| pattern means
+  std::vector<double> cov;    ///< |obs|^2 pattern covariance about the pattern mean (divisor n)
+};
+struct PatternData {
+  int p = 0;
+  double ntotal = 0;
+  std::vector<Pattern> patterns;
+};
+/// Groups the rows of x (n x p column-major, NaN = missing) by pattern.
+PatternData make_patterns(const double* x, int64_t n, int p);
+/// -2 log-likelihood of the pattern data under N(mu, sigma) (p, p*p); +inf if a Sigma_oo is not PD.
+double pattern_m2ll(const PatternData& d, const double* mu, const double* sigma);
+/// Saturated (H1) moments by EM (mu, sigma in/out: start values if sized, else available-case
+/// moments). Stops when the change of -2logL/N is below tol or after maxit iterations; returns the
+/// number of iterations (negative if not converged).
+int em_saturated(const PatternData& d, std::vector<double>& mu, std::vector<double>& sigma, int maxit = 10000,
+                 double tol = 1e-13);
+
 /// Objective selector for Kernel::objective.
 enum class Obj : int { ml = 0, gls = 1, uls = 2 };
 
@@ -49,6 +72,14 @@ class Kernel {
   void jacobian(std::vector<double>& dsigma, std::vector<double>& dmu);
   /// Expected information per observation (npar*npar) at the last implied() (needs Sigma PD).
   std::vector<double> expected_information();
+  /// FIML objective F = (1/N) sum_k n_k [log|Sigma_oo| + tr(Sigma_oo^-1 (S_k + d_k d_k^T))],
+  /// d_k = mean_k - mu_o (needs a mean structure); -2 logL = N F + sum_k n_k |o_k| log(2 pi).
+  /// Gradient (if grad != null) by the one-pass formula with W = sum_k n_k/N (embedded W_k). +inf if a
+  /// Sigma_oo is not PD or I - A is singular. Complete data = one pattern (the ML objective up to a constant).
+  double fiml(const PatternData& d, const double* theta, double* grad);
+  /// Expected (pattern-wise, lavaan "structured") information per observation of the FIML
+  /// likelihood at theta: sum_k n_k/N [1/2 tr(Si D_a Si D_b) + dmu_a^T Si dmu_b] on the o_k blocks.
+  std::vector<double> fiml_expected_information(const PatternData& d, const double* theta);
 
   const RamStructure& ram() const { return ram_; }
   const std::vector<double>& sigma() const { return sigma_; }
@@ -73,6 +104,7 @@ class Kernel {
   double logdet_s_ = 0;
   bool sample_pd_ = true;
   // workspace
+  std::vector<double> fa_, fb_, fc_, fv_, fw_;  ///< FIML workspace (p*p, p)
   std::vector<double> A_, S_, M_, lu_, B_, sigma_, mu_, chol_, sigma_inv_, W_, tmp_, C_, SBt_, BM_, d_, wd_;
   std::vector<int> piv_;
   std::vector<int> a_cols_;   ///< distinct columns of free A cells

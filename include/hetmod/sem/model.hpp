@@ -61,6 +61,10 @@ struct ParRow {
   int par = -1;           ///< index into the free-parameter vector (-1 when fixed)
   int line = 0;           ///< 1-based syntax line (0 for default rows)
   bool na_free = false;   ///< written as NA*x (frees a marker loading)
+  /// c(...) modifiers, one element per group (multigroup; sem/multigroup.hpp): labels ("" = none)
+  /// and numbers (NaN = NA, free). make_model accepts only length 1 (one group).
+  std::vector<std::string> group_label;
+  std::vector<double> group_value;
 };
 
 /// Parses a lavaan model string into user rows (no defaults, `par` not assigned).
@@ -166,6 +170,7 @@ struct FitOptions {
   double grad_tol = 1e-7;           ///< convergence: max|grad F| below this
   std::vector<double> start;        ///< n_free start values (empty: automatic, lavaan "simple")
   bool baseline = true;             ///< fit the baseline (independence) model for CFI/TLI
+  bool measures = true;             ///< compute the fit measures (false: only npar, df, chisq, fmin; bootstrap)
 };
 /// Reads FitOptions from key/value options: "estimator" ("ML","GLS","ULS","MLR"), "information"
 /// ("expected","observed"), "se" (0/1), "polish" (0/1), "maxeval", "grad_tol", "start" (vector).
@@ -186,11 +191,17 @@ struct FitMeasures {
   double srmr = 0;          ///< Bentler, without means
   double logl = 0, unrestricted_logl = 0, aic = 0, bic = 0;
   int64_t ntotal = 0;
-  // MLR (Yuan-Bentler) scaled statistics; NaN unless estimator == mlr. Known gap: the scaling
-  // factor differs from lavaan's yuan.bentler.mplus by ~8% on HS (h1 trace); see src/sem/fit.cpp.
+  // MLR (lavaan test = "yuan.bentler.mplus") scaled statistics and the scaled/robust indices
+  // (lavaan's names with '.' -> '_'); NaN unless estimator == mlr (src/sem/robust.cpp).
   double chisq_scaled = std::numeric_limits<double>::quiet_NaN();
   double scaling_factor = std::numeric_limits<double>::quiet_NaN();
   double pvalue_scaled = std::numeric_limits<double>::quiet_NaN();
+  double baseline_chisq_scaled = std::numeric_limits<double>::quiet_NaN();
+  double baseline_scaling_factor = std::numeric_limits<double>::quiet_NaN();
+  double cfi_scaled = std::numeric_limits<double>::quiet_NaN(), tli_scaled = std::numeric_limits<double>::quiet_NaN();
+  double rmsea_scaled = std::numeric_limits<double>::quiet_NaN();
+  double cfi_robust = std::numeric_limits<double>::quiet_NaN(), tli_robust = std::numeric_limits<double>::quiet_NaN();
+  double rmsea_robust = std::numeric_limits<double>::quiet_NaN();
 };
 
 /// Admissibility (spec 2 "Admissibility"): converged is not admissible.
@@ -317,11 +328,26 @@ struct Identification {
   bool simple = false;         ///< at most one edge per pair (no 2-cycles, no bows)
   bool bow_free = false;       ///< no i -> j together with i <-> j
   bool acyclic = false;
-  // The half-trek criterion (spec 1.5) is not implemented yet.
+  /// Parameters that are not generically locally identifiable (0-based columns of the Jacobian:
+  /// graphs: directed edges, then omega_kk, then bidirected edges; models: free parameters). A
+  /// column is listed when some vector of the Jacobian's null space is nonzero there. Empty when
+  /// the rank is full.
+  std::vector<int> unidentified;
+  // Half-trek criterion (Foygel, Draisma & Drton 2012), graphs of observed variables only.
+  bool htc_applicable = false;     ///< false for models with latent variables
+  bool htc_identifiable = false;   ///< every node HTC-solved: generically identifiable (sufficient)
+  bool htc_nonidentifiable = false;  ///< FDD Theorem 2 condition: generically infinite-to-one
+  std::vector<int> htc_solved;     ///< nodes whose incoming directed edges are HTC-identified (solving order)
 };
-/// Exact generic Jacobian rank (random integer parameters mod 2^31-1, `trials` draws, max rank) and
-/// the structural flags.
+/// Exact generic Jacobian rank (random integer parameters mod 2^31-1, `trials` draws, max rank),
+/// the structural flags and the half-trek criterion of the graph (all edges free).
 Identification identify(const Graph& g, uint64_t seed = 12345u, int trials = 2);
+/// Generic local identifiability of a model as specified (latent variables, fixed values, equality
+/// labels and a mean structure included): rank over GF(2^31-1) of d(vech Sigma, mu)/d theta at random
+/// free parameters (fixed values exactly as rationals; fixed-x moments random) vs n_free. The
+/// structural flags are those of model_graph(model); the HTC is run on that graph when the model has
+/// no latent variables (htc_applicable).
+Identification identify_model(const Model& model, uint64_t seed = 12345u, int trials = 2);
 
 // ---------------------------------------------------------------------------------------------
 // 7. Simulation

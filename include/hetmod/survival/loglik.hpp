@@ -111,6 +111,15 @@ struct Model {
 /// Validates data + design for dist and builds a Model (throws Error(invalid_argument) naming fn).
 Model build_model(const char* fn, const SurvData& data, const Design& design, Dist dist);
 
+/// Per-thread counters of eval() calls by derivative order and of rows visited (profiling aid for
+/// bench/survival/timing_survival.cpp; a few increments per call, no effect on results).
+struct EvalCounters {
+  int64_t calls[3] = {0, 0, 0};
+  int64_t rows = 0;
+  void reset() { *this = EvalCounters(); }
+};
+EvalCounters& eval_counters();
+
 /// Total log-likelihood at beta (length m.ptot); grad (ptot) and hess (ptot*ptot, column-major) are
 /// accumulated when non-null. Returns -Inf (no throw) outside the domain or when non-finite.
 /// scores: when non-null, receives the n x ptot row-major per-observation scores.

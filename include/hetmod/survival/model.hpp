@@ -90,7 +90,10 @@ struct SurvFit {
   /// false; the cure limit is fitted too: extras "cure_limit_loglik", "cure_limit_coef" (phi, lambda, gamma
   /// blocks, original scale), "cure_limit_converged"), "phi_lambda_confounded" (kappa within one SE of 1
   /// with both scales free), "scale_boundary" (singular information at the returned point, e.g. phi -> 0
-  /// with lambda -> inf in a covariate group; converged = false). Empty for a clean interior MLE.
+  /// with lambda -> inf in a covariate group; converged = false), "gompertz_boundary" (Dist::gompertz whose
+  /// shape runs to 0: phi -> 0, lambda -> inf, (phi t)^gamma < 1e-4 for every row, i.e. the exponential
+  /// (gamma fixed) or Weibull limit, which fits as well: extras "limit_loglik"; converged = false).
+  /// Empty for a clean interior MLE.
   /// result.notes["flags"] joins them with commas; result.notes["boundary"] explains them.
   std::vector<std::string> flags;
 };

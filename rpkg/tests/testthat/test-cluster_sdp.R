@@ -162,3 +162,93 @@ test_that("S3 methods and saveRDS round trip", {
   expect_identical(unclass(g)[names(g) != "call"], unclass(f)[names(f) != "call"])
   expect_equal(logLik(g), logLik(f))
 })
+
+# ---- scalable path, Sketch-and-Lift, choice of K ------------------------------------------------------
+iso_data <- function(n, k = 3, p = 6, sep = 6, seed = 1) {
+  set.seed(seed)
+  truth <- rep(seq_len(k), length.out = n)
+  mu <- matrix(0, k, p)
+  for (j in seq_len(k)) mu[j, j] <- sep
+  list(x = mu[truth, ] + matrix(rnorm(n * p), n, p), truth = truth)
+}
+
+test_that("solver = 'bm' gives the exact path's partition with a low-rank certificate", {
+  d <- iso_data(90)
+  a <- cluster_sdp(d$x, 3, "sdp-kmeans", solver = "admm", seed = 2)
+  b <- cluster_sdp(d$x, 3, "sdp-kmeans", solver = "bm", seed = 2)
+  expect_identical(b$certificate$solver, "burer-monteiro")
+  expect_true(b$certificate$converged)
+  expect_lte(b$certificate$primal_residual, 1e-6)
+  expect_equal(cluster_metrics(a$labels, b$labels)[["misclustering"]], 0)
+  expect_equal(b$objective, a$objective, tolerance = 1e-4)
+  expect_equal(b$eigenvalues[1:3], rep(1, 3), tolerance = 1e-3)
+  expect_output(print(b), "KKT residual")
+  # old calls keep working (method positional, options in ...)
+  expect_identical(cluster_sdp(d$x, 3, "bm-kmeans", seed = 2)$certificate$solver, "burer-monteiro")
+  r <- cluster_sdp(d$x, 3, "sdp-kmeans", solver = "admm", exact_max = 50, seed = 2)
+  expect_identical(r$certificate$solver, "burer-monteiro")
+  expect_match(r$messages, "exact_max")
+  expect_error(cluster_sdp(d$x, 3, "sdp-kmeans", exact_max = 50, large_n = "refuse", seed = 2), "refuse")
+  expect_error(cluster_sdp(d$x, 3, "sdp-kmeans", solver = "cvx"), "should be one of")
+  l <- cluster_sdp(d$x, 3, "ila-sdp", solver = "bm", seed = 2)
+  expect_identical(l$certificate$solver, "burer-monteiro-lifted")
+  expect_lte(cluster_metrics(l$labels, d$truth)[["misclustering"]], 0.02)
+})
+
+test_that("Sketch-and-Lift solves on a subsample and lifts the rest", {
+  d <- iso_data(600, seed = 3)
+  f <- cluster_sdp(d$x, 3, "sdp-kmeans", sketch = 80, seed = 4)
+  expect_identical(f$sketch$size, 80L)
+  expect_length(f$sketch$index, 80L)
+  expect_false(is.unsorted(f$sketch$index, strictly = TRUE))
+  expect_true(all(f$sketch$index >= 1 & f$sketch$index <= 600))
+  expect_length(f$labels, 600L)
+  expect_equal(cluster_metrics(f$labels, d$truth)[["misclustering"]], 0)
+  expect_identical(predict(f, d$x), f$labels)
+  expect_output(print(f), "Sketch-and-Lift")
+  g <- cluster_sdp(d$x, 3, "gmm", sketch = 0.25, seed = 4)
+  expect_identical(g$sketch$size, 150L)
+  expect_null(cluster_sdp(d$x, 3, "kmeans", seed = 4)$sketch)
+  expect_error(cluster_sdp(d$x, 3, "kmeans", sketch = -1), "sketch")
+  expect_error(cluster_sdp(d$x, 3, "kmeans", sketch = 2, seed = 1), "at least k")
+})
+
+test_that("cluster_select_k: GMM BIC equals minus mclust's BIC (frozen reference) and picks its k", {
+  ref <- read.csv(test_path("sdp_select_mclust.csv"))
+  x <- as.matrix(iris[, 1:4])
+  covs <- c(VII = "spherical", VVI = "diagonal", EEE = "tied", VVV = "full")
+  for (m in names(covs)) {
+    s <- cluster_select_k(x, k = 1:3, method = "gmm", cov_type = covs[[m]], ridge = 0, em_n_init = 10, seed = 1)
+    r <- ref[ref$data == "iris" & ref$model == m & ref$k <= 3, ]
+    expect_equal(s$bic, -r$bic_mclust, tolerance = 1e-6, info = m)
+    expect_equal(s$loglik, r$loglik, tolerance = 1e-6, info = m)
+    expect_equal(s$df, r$df, info = m)
+    expect_identical(attr(s, "best_k"), r$k[which.max(r$bic_mclust)])
+  }
+  skip_if_not_installed("mclust")
+  mc <- mclust::mclustBIC(x, G = 1:3, modelNames = "VVV", verbose = FALSE)
+  s <- cluster_select_k(x, k = 1:3, method = "gmm", cov_type = "full", ridge = 0, em_n_init = 10, seed = 1)
+  expect_equal(s$bic, -as.numeric(mc[, "VVV"]), tolerance = 1e-6)
+  si <- cluster_select_k(x, k = 1:3, method = "gmm", criterion = "icl", ridge = 0, em_n_init = 10, seed = 1)
+  expect_equal(si$criterion, si$icl)
+  expect_true(all(si$icl >= si$bic - 1e-9))
+})
+
+test_that("cluster_select_k: trace and eigen-gap criteria for the SDP; print, plot, errors", {
+  d <- iso_data(90, seed = 5)
+  for (crit in c("trace", "eigengap")) {
+    s <- cluster_select_k(d$x, k = 1:5, method = "sdp-kmeans", criterion = crit, seed = 1)
+    expect_s3_class(s, "cluster_select_k")
+    expect_identical(attr(s, "best_k"), 3L)
+  }
+  expect_error(cluster_select_k(d$x, k = 1:4, method = "bm-kmeans", criterion = "eigengap", seed = 1), "exact")
+  s <- cluster_select_k(d$x, k = 1:4, method = "bm-kmeans", criterion = "trace", seed = 1)
+  expect_identical(attr(s, "best_k"), 3L)
+  expect_output(print(s), "Selected k = 3")
+  pdf(NULL)
+  on.exit(grDevices::dev.off(), add = TRUE)
+  expect_invisible(plot(s))
+  expect_error(cluster_select_k(d$x, k = 1:3, method = "sdp-kmeans", criterion = "bic"), "em_gmm")
+  expect_error(cluster_select_k(d$x, k = 0:2), "whole numbers")
+  expect_error(cluster_select_k(d$x, k = 1:2, method = "gmm", bogus = 1, seed = 1), "unknown option")
+})

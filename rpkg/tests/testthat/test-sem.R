@@ -110,9 +110,8 @@ test_that("bad input gives clear errors", {
   expect_error(sem_fit(hs_model, sample_cov = bad, sample_nobs = 301), "positive definite")
   expect_error(sem_fit(hs_model, data = hs[1:8, ]), "Too few observations")
   expect_error(sem_fit(hs_model, data = transform(hs, x3 = as.character(x3))), "'x3' is not numeric")
-  expect_error(sem_fit(hs_model, data = hs, missing = "fiml"), "FIML is not implemented yet.", fixed = TRUE)
-  expect_error(sem_fit(hs_model, data = hs, group = "school"), "Multiple groups are not implemented yet.",
-               fixed = TRUE)
+  expect_error(sem_fit(hs_model, data = hs, missing = "pairwise"), "must be \"listwise\" or \"fiml\"")
+  expect_error(sem_fit(hs_model, data = hs, group = "school"), "Group variable 'school' not found")
   expect_error(sem_fit(hs_model, data = hs, estimator = "WLS"), "estimator")
   expect_error(sem_fit(hs_model), "either `data` or `sample_cov`")
   expect_error(sem_fit(hs_model, sample_cov = cov(hs)), "sample_nobs")
@@ -149,7 +148,7 @@ test_that("cyclic models: symbolic expansion (3-cycle) and implied covariance", 
   expect_error(sem_expand(list(n = 2, directed = matrix(c(1, 3), 1))), "")
 })
 
-test_that("sem_identify: 3-cycle finite-to-one, bow not identified, latent models refused", {
+test_that("sem_identify: 3-cycle finite-to-one, bow not identified", {
   bow <- sem_identify(list(n = 2, directed = c(1, 2), bidirected = c(1, 2)))
   expect_s3_class(bow, "sem_identification")
   expect_false(bow$finite_to_one)
@@ -161,7 +160,7 @@ test_that("sem_identify: 3-cycle finite-to-one, bow not identified, latent model
   expect_true(cyc$finite_to_one)
   expect_false(cyc$acyclic)
   expect_output(print(cyc), "finite-to-one")
-  expect_error(sem_identify(hs_model), "latent")
+  expect_true(sem_identify(hs_model)$finite_to_one)  # latent models: rank test (test-sem-identify.R)
   expect_error(sem_identify(42), "model")
 })
 
@@ -263,4 +262,121 @@ test_that("saveRDS round trip keeps a usable fit", {
   expect_output(print(summary(g)), "Latent Variables")
   expect_identical(simulate(g, seed = 3), simulate(hs_fit, seed = 3))
   expect_equal(sem_implied_cov(g, theta = coef(g)), hs_fit$implied_cov, tolerance = 1e-10)
+})
+
+# FIML and multiple groups. hs_school_missing.csv: x1..x9 + school with ~10% MCAR missing values and
+# hs_school.csv the complete data, both from scripts/gen-reference/sem_lavaan_fiml_mg.R; the frozen numbers
+# are lavaan 0.6.14 (tests/data/sem_{fiml,mg_config,mg_equal,mg_fiml}_*.csv).
+hs_miss <- read.csv(test_path("hs_school_missing.csv"))
+hs_grp <- read.csv(test_path("hs_school.csv"))
+
+expect_lavaan_rows <- function(fit, lf, tol_est = 1e-5, tol_se = 1e-4) {
+  pe <- lavaan::parameterEstimates(lf)
+  if (is.null(pe$group)) pe$group <- 1L
+  pe <- pe[pe$op %in% c("=~", "~~", "~1", "~"), ]
+  pt <- fit$partable
+  key <- function(d) paste(d$group, d$lhs, d$op, d$rhs)
+  m <- match(key(pe), key(pt))
+  expect_false(anyNA(m))
+  expect_equal(pt$est[m], pe$est, tolerance = tol_est)
+  free <- pt$free[m]
+  expect_equal(pt$se[m][free], pe$se[free], tolerance = tol_se)
+}
+
+test_that("FIML: HS CFA with missing values equals lavaan missing = 'ml' (frozen)", {
+  f <- sem_fit(hs_model, data = hs_miss, missing = "fiml")
+  expect_identical(f$missing, "fiml")
+  expect_identical(f$information, "observed")
+  expect_equal(nobs(f), 301)
+  fm <- fit_measures(f)
+  expect_equal(unname(fm[c("chisq", "df", "cfi", "tli", "rmsea", "srmr", "logl")]),
+               c(81.0727002775108, 24, 0.924657990260741, 0.886986985391111, 0.0888843583739769,
+                 0.0606563708334888, -3406.27146584739), tolerance = 1e-6)
+  pt <- f$partable
+  r <- which(pt$lhs == "visual" & pt$op == "=~" & pt$rhs == "x2")
+  expect_equal(c(pt$est[r], pt$se[r]), c(0.540392434751525, 0.108408043217512), tolerance = 1e-5)
+  r <- which(pt$lhs == "x2" & pt$op == "~1")
+  expect_equal(c(pt$est[r], pt$se[r]), c(6.09733741161184, 0.0709597917151415), tolerance = 1e-5)
+  expect_output(print(f), "FIML \\(observed information\\)")
+  expect_output(print(summary(f)), "Missing data")
+  # complete data: FIML = ML with a saturated mean structure
+  f0 <- sem_fit(hs_model, data = hs, missing = "fiml")
+  f1 <- sem_fit(hs_model, data = hs, meanstructure = TRUE)
+  expect_equal(fit_measures(f0)[["chisq"]], fit_measures(f1)[["chisq"]], tolerance = 1e-7)
+})
+
+test_that("multiple groups: configural and equal loadings + intercepts (frozen lavaan numbers)", {
+  fc <- sem_fit(hs_model, data = hs_grp, group = "school")
+  expect_equal(fc$group_labels, c("Pasteur", "Grant-White"))
+  expect_equal(unname(fc$group_nobs), c(156, 145))
+  expect_equal(unname(fit_measures(fc)[c("chisq", "df", "cfi", "tli", "rmsea", "srmr", "logl")]),
+               c(115.851343851445, 48, 0.923398380436188, 0.885097570654283, 0.0969148567503903,
+                 0.0678642133482055, -3682.19751206163), tolerance = 1e-6)
+  fe <- sem_fit(hs_model, data = hs_grp, group = "school", group.equal = c("loadings", "intercepts"))
+  expect_equal(unname(fit_measures(fe)[c("chisq", "df", "cfi", "tli", "rmsea", "srmr", "logl")]),
+               c(164.102830921147, 60, 0.882471812685142, 0.85896617522217, 0.107371098087176,
+                 0.0824470073253848, -3706.32325559648), tolerance = 1e-6)
+  pt <- fe$partable
+  r <- which(pt$lhs == "visual" & pt$op == "=~" & pt$rhs == "x2")
+  expect_length(r, 2L)
+  expect_equal(pt$est[r], rep(0.575660090884219, 2), tolerance = 1e-5)
+  expect_equal(pt$se[r], rep(0.10077184918361, 2), tolerance = 1e-4)
+  expect_true(all(c("visual=~x2", "visual~~visual.g2") %in% names(coef(fe))))
+  expect_type(fe$implied_cov, "list")
+  expect_named(fe$implied_cov, c("Pasteur", "Grant-White"))
+  out <- capture.output(summary(fe))
+  expect_true(any(grepl("Group 2 \\[Grant-White\\]", out)))
+  expect_output(print(fe), "2 groups \\(school\\)")
+  # the same constraints as shared labels: equal chi-square
+  lab <- "visual =~ x1 + l2*x2 + l3*x3\n textual =~ x4 + l5*x5 + l6*x6\n speed =~ x7 + l8*x8 + l9*x9"
+  fl <- sem_fit(lab, data = hs_grp, group = "school")
+  fe2 <- sem_fit(hs_model, data = hs_grp, group = "school", group.equal = "loadings")
+  expect_equal(fit_measures(fl)[["chisq"]], fit_measures(fe2)[["chisq"]], tolerance = 1e-7)
+  # c() label vectors: per-group labels
+  cv <- "visual =~ x1 + c(a, b)*x2 + x3\n textual =~ x4 + x5 + x6\n speed =~ x7 + x8 + x9"
+  fv <- sem_fit(cv, data = hs_grp, group = "school")
+  expect_true(all(c("a", "b") %in% names(coef(fv))))
+  expect_equal(fit_measures(fv)[["chisq"]], fit_measures(fc)[["chisq"]], tolerance = 1e-7)
+})
+
+test_that("multiple groups + FIML (frozen lavaan numbers)", {
+  f <- sem_fit(hs_model, data = hs_miss, group = "school", missing = "fiml", group.equal = "loadings")
+  expect_equal(unname(fit_measures(f)[c("chisq", "df", "cfi", "tli", "rmsea", "srmr", "logl")]),
+               c(118.808309453335, 54, 0.914978433649996, 0.886637911533327, 0.0892997445527092,
+                 0.0730752895095357, -3358.97661057747), tolerance = 1e-6)
+})
+
+test_that("FIML and groups agree with lavaan (all rows)", {
+  skip_if_not_installed("lavaan")
+  lf <- lavaan::cfa(hs_model, data = hs_miss, missing = "ml")
+  expect_lavaan_rows(sem_fit(hs_model, data = hs_miss, missing = "fiml"), lf)
+  lg <- lavaan::cfa(hs_model, data = hs_grp, group = "school", group.equal = c("loadings", "intercepts"))
+  fg <- sem_fit(hs_model, data = hs_grp, group = "school", group.equal = c("loadings", "intercepts"))
+  expect_lavaan_rows(fg, lg, tol_est = 1e-4)
+  lm <- lavaan::fitMeasures(lg)
+  expect_equal(unname(fit_measures(fg)[c("chisq", "cfi", "tli", "rmsea", "srmr", "bic")]),
+               unname(lm[c("chisq", "cfi", "tli", "rmsea", "srmr", "bic")]), tolerance = 1e-5)
+})
+
+test_that("FIML and groups: bad input", {
+  d <- hs_miss
+  d[5, paste0("x", 1:9)] <- NA
+  expect_message(f <- sem_fit(hs_model, data = d, missing = "fiml"), "1 row\\(s\\) with every observed variable missing")
+  expect_equal(nobs(f), 300)
+  expect_equal(f$n_empty, 1L)
+  d$x5 <- NA_real_
+  expect_error(suppressMessages(sem_fit(hs_model, data = d, missing = "fiml")), "variable 'x5' is observed in 0 rows")
+  g <- hs_grp
+  g$school[1:3] <- "tiny"
+  expect_error(sem_fit(hs_model, data = g, group = "school"), "too few observations in group 'tiny'")
+  g$school[1:3] <- NA
+  expect_error(sem_fit(hs_model, data = g, group = "school"), "has missing values")
+  expect_error(sem_fit(hs_model, data = hs_grp, group = "school", group.equal = "slopes"), "group.equal entry 'slopes'")
+  expect_error(sem_fit(hs_model, data = hs_grp, group.equal = "loadings"), "need `group`")
+  expect_error(sem_fit(hs_model, sample_cov = cov(hs), sample_nobs = 301, missing = "fiml"), "raw `data`")
+  expect_error(sem_fit(hs_model, data = hs_miss, missing = "fiml", estimator = "GLS"), "ML only")
+  expect_error(sem_fit("visual =~ x1 + c(a, b, c)*x2 + x3", data = hs_grp, group = "school"), "3 elements")
+  f <- sem_fit(hs_model, data = hs_grp, group = "school")
+  expect_error(simulate(f), "single-group fits")
+  expect_error(sem_bootstrap(f, R = 10), "single-group fits")
 })

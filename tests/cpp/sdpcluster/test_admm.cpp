@@ -186,3 +186,137 @@ TEST_CASE("Peng-Wei ADMM agrees with CSDP at n = 30", "[sdp]") {
   std::remove(log.c_str());
   rmdir(dir);
 }
+
+namespace {
+// Symmetric n x n matrix with `rank` large positive eigenvalues and a negative semidefinite bulk
+// (optionally double-centred, so that 1 is in its null space).
+arma::mat known_rank(arma::uword n, arma::uword rank, bool centred, Rng& rng) {
+  arma::mat g(n, n), f(n, rank);
+  for (auto& v : g) v = rng.normal();
+  for (auto& v : f) v = rng.normal();
+  arma::mat a = -0.05 * (g * g.t()) / static_cast<double>(n);
+  arma::vec w = arma::linspace(3.0, 1.0, rank);
+  a += f * arma::diagmat(w) * f.t() / static_cast<double>(n);
+  a = 0.5 * (a + a.t());
+  if (centred) {
+    const arma::vec r = arma::mean(a, 1);
+    const double s = arma::mean(r);
+    a.each_col() -= r;
+    a.each_row() -= r.t();
+    a += s;
+  }
+  return a;
+}
+arma::mat full_projection(const arma::mat& a, double t, bool centred) {
+  if (centred) {  // project_psd_affine minus its J/n part
+    arma::mat z = detail::project_psd_affine(a, t + 1.0);
+    return z - 1.0 / static_cast<double>(a.n_rows);
+  }
+  arma::vec ev;
+  arma::mat q;
+  arma::eig_sym(ev, q, a);
+  const double th = detail::simplex_shift(arma::reverse(ev), t);
+  const arma::uvec pos = arma::find(ev > th);
+  return q.cols(pos) * arma::diagmat(ev(pos) - th) * q.cols(pos).t();
+}
+}  // namespace
+
+TEST_CASE("low-rank PSD projection equals the full projection", "[sdp]") {
+  Rng rng(31);
+  for (bool centred : {false, true}) {
+    const arma::uword n = 240;
+    const arma::mat a = known_rank(n, 4, centred, rng);
+    const arma::mat full = full_projection(a, 2.0, centred);
+    // cold start from a random basis: many expansions allowed
+    arma::mat basis(n, 14);
+    for (auto& v : basis) v = rng.normal();
+    arma::mat qp;
+    arma::vec lp;
+    REQUIRE(detail::partial_psd_trace(a, 2.0, centred, basis, qp, lp, 40, 1e-11));
+    const arma::mat part = qp * arma::diagmat(lp) * qp.t();
+    INFO("centred " << centred << " kept " << qp.n_cols);
+    REQUIRE(arma::norm(part - full, "fro") < 1e-8 * arma::norm(full, "fro"));
+    REQUIRE(std::abs(arma::accu(lp) - 2.0) < 1e-10);
+    if (centred) REQUIRE(arma::abs(arma::sum(part, 1)).max() < 1e-10);
+    // warm start on a perturbed matrix: converges in a few expansions to the new projection
+    arma::mat e = 1e-5 * random_sym(n, rng) / std::sqrt(static_cast<double>(n));
+    if (centred) {
+      const arma::vec r = arma::mean(e, 1);
+      const double s = arma::mean(r);
+      e.each_col() -= r;
+      e.each_row() -= r.t();
+      e += s;
+    }
+    const arma::mat a2 = a + e;
+    REQUIRE(detail::partial_psd_trace(a2, 2.0, centred, basis, qp, lp, 8, 1e-11));
+    const arma::mat full2 = full_projection(a2, 2.0, centred);
+    REQUIRE(arma::norm(qp * arma::diagmat(lp) * qp.t() - full2, "fro") < 1e-8 * arma::norm(full2, "fro"));
+  }
+  // a basis too small for the kept rank is refused, not silently wrong
+  const arma::mat a = known_rank(200, 8, false, rng);
+  arma::mat basis(200, 6);
+  for (auto& v : basis) v = rng.normal();
+  arma::mat qp;
+  arma::vec lp;
+  REQUIRE_FALSE(detail::partial_psd_trace(a, 20.0, false, basis, qp, lp, 3, 1e-11));
+}
+
+TEST_CASE("Peng-Wei ADMM: low-rank projections give the full-projection solution; warm start", "[sdp]") {
+  Rng rng(1);
+  const SimData d = simulate_isotropic(200, 10, 4, 2.0, rng);
+  arma::mat x(d.x.data(), 200, 10);
+  x.each_row() -= arma::mean(x, 0);
+  const arma::mat c = -x * x.t();
+  detail::AdmmOptions full, low;
+  full.lowrank = false;
+  full.tol = low.tol = 1e-7;
+  arma::mat zf, zl, w;
+  const Certificate cf = detail::admm_peng_wei(c, 4, full, zf);
+  const Certificate cl = detail::admm_peng_wei(c, 4, low, zl, &w);
+  INFO("full: it " << cf.iterations << " low: it " << cl.iterations << " partial " << cl.partial_eigs << " full "
+                   << cl.full_eigs);
+  REQUIRE(cf.converged);
+  REQUIRE(cl.converged);
+  REQUIRE(cf.partial_eigs == 0);
+  REQUIRE(cl.partial_eigs > cl.full_eigs);
+  REQUIRE(cl.primal_objective == Approx(cf.primal_objective).epsilon(1e-6));
+  REQUIRE(arma::norm(zl - zf, "fro") < 1e-3 * arma::norm(zf, "fro"));
+  // the returned point is the PSD iterate: Z 1 = 1 and tr Z = k exactly, Z >= 0 up to the tolerance
+  REQUIRE(arma::abs(arma::sum(zl, 1) - 1.0).max() < 1e-10);
+  REQUIRE(std::abs(arma::trace(zl) - 4.0) < 1e-10);
+  REQUIRE(zl.min() > -1e-4);
+  // warm start from (Z, W, rho): immediate convergence
+  detail::AdmmOptions warm = low;
+  warm.rho = cl.rho;
+  const Certificate cw = detail::admm_peng_wei(c, 4, warm, zl, &w);
+  INFO("warm iterations " << cw.iterations);
+  REQUIRE(cw.converged);
+  REQUIRE(cw.iterations <= 20);
+}
+
+TEST_CASE("lifted ADMM: low-rank projections give the full-projection solution", "[sdp]") {
+  Rng rng(13);
+  const SimData d = simulate_design("D2", 80, rng);
+  std::vector<arma::mat> sig;
+  const std::vector<double> cv = design_covariances("D2");
+  for (int b = 0; b < 2; ++b) sig.emplace_back(cv.data() + 4 * b, 2, 2);
+  const arma::mat x(d.x.data(), 80, 2);
+  const std::vector<arma::mat> c = detail::la_costs(x, sig, 0.0);
+  const arma::vec t(2, arma::fill::ones);
+  detail::AdmmOptions full, low;
+  full.lowrank = false;
+  std::vector<arma::mat> zf, zl;
+  const Certificate cf = detail::admm_lifted(c, t, full, zf);
+  const Certificate cl = detail::admm_lifted(c, t, low, zl);
+  INFO("full: it " << cf.iterations << " low: it " << cl.iterations << " partial " << cl.partial_eigs);
+  REQUIRE(cf.converged);
+  REQUIRE(cl.converged);
+  REQUIRE(cl.partial_eigs > 0);
+  REQUIRE(cl.primal_objective == Approx(cf.primal_objective).epsilon(1e-5));
+  arma::vec rs(80, arma::fill::zeros);
+  for (const auto& b : zl) {
+    REQUIRE(b.min() >= 0.0);
+    rs += arma::sum(b, 1);
+  }
+  REQUIRE(arma::abs(rs - 1.0).max() < 1e-4);
+}

@@ -227,3 +227,49 @@ TEST_CASE("veteran: other members fit cleanly; PGW equals APGW with lambda = kap
   const SurvFit fw = fit(d, bw.design(), Dist::weibull, o);
   CHECK(fw.result.loglik == Approx(-748.0912).margin(1e-4));
 }
+
+TEST_CASE("Gompertz: the shape -> 0 (exponential / Weibull) limit is flagged, an interior fit is not", "[survival]") {
+  const auto v = survtest::load_veteran();
+  const int64_t n = 137;
+  const SurvData d = vet_data(v);
+  const auto ref = survtest::load_survreg_ref();
+  {  // gamma fixed at 1 (the R default): veteran's hazard is not increasing, so phi -> 0: exponential limit.
+    DesignBuilder b(n);
+    b.intercept(Par::phi).intercept(Par::lambda);
+    const SurvFit f = fit(d, b.design(), Dist::gompertz);
+    INFO("ll " << f.result.loglik << " coef " << f.result.coef[0] << " " << f.result.coef[1]);
+    CHECK(has_flag(f, "gompertz_boundary"));
+    CHECK_FALSE(f.result.convergence.converged);
+    CHECK(f.result.notes.at("flags") == "gompertz_boundary");
+    CHECK(f.result.extras.at("limit_loglik")[0] == Approx(ref.at("exponential_null").at("loglik")).margin(1e-4));
+    CHECK(f.result.loglik == Approx(-751.2212).margin(1e-3));
+  }
+  {  // gamma free: the Weibull limit.
+    DesignBuilder b(n);
+    b.intercept(Par::phi).intercept(Par::lambda).intercept(Par::gamma);
+    const SurvFit f = fit(d, b.design(), Dist::gompertz);
+    CHECK(has_flag(f, "gompertz_boundary"));
+    CHECK(f.result.extras.at("limit_loglik")[0] == Approx(-748.0912).margin(1e-4));
+  }
+  {  // Gompertz data (phi = 1, lambda = 0.5): increasing hazard, interior MLE near the truth, no flag.
+    const int ng = 1000;
+    std::vector<double> t;
+    std::vector<int32_t> st;
+    for (int i = 1; i <= ng; ++i) {
+      const double H = -std::log1p(-(i - 0.5) / ng);
+      const double T = std::log1p(H / 0.5);
+      t.push_back(std::min(T, 2.0));
+      st.push_back(T <= 2.0 ? 1 : 0);
+    }
+    SurvData dg;
+    dg.time = t;
+    dg.status = st;
+    DesignBuilder b(ng);
+    b.intercept(Par::phi).intercept(Par::lambda);
+    const SurvFit f = fit(dg, b.design(), Dist::gompertz);
+    CHECK(f.flags.empty());
+    CHECK(f.result.convergence.converged);
+    CHECK(f.result.coef[0] == Approx(0.0).margin(0.05));
+    CHECK(f.result.coef[1] == Approx(std::log(0.5)).margin(0.05));
+  }
+}

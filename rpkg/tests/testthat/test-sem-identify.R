@@ -1,0 +1,41 @@
+# sem_identify(): half-trek criterion on graphs, generic Jacobian rank of models with latent variables.
+
+test_that("sem_identify: HTC on classic graphs", {
+  iv <- sem_identify(list(n = 3, directed = rbind(c(1, 2), c(2, 3)), bidirected = c(2, 3),
+                          names = c("z", "x", "y")))
+  expect_true(iv$htc_identifiable)
+  expect_false(iv$bow_free)
+  expect_true(iv$finite_to_one)
+  expect_output(print(iv), "half-trek criterion: identifiable")
+  bow <- sem_identify(list(n = 2, directed = c(1, 2), bidirected = c(1, 2)))
+  expect_true(bow$htc_nonidentifiable)
+  expect_equal(bow$unidentified, c("1 -> 2", "2 <-> 2", "1 <-> 2"))
+  expect_output(print(bow), "infinite-to-one")
+  c3 <- sem_identify(list(n = 3, directed = rbind(c(1, 2), c(2, 3), c(3, 1))))
+  expect_false(c3$htc_identifiable)
+  expect_false(c3$htc_nonidentifiable)
+  expect_output(print(c3), "inconclusive")
+  # feedback loop with one instrument per equation (model syntax, observed variables only)
+  fb <- sem_identify("y1 ~ y2 + z1\ny2 ~ y1 + z2\ny1 ~~ y2")
+  expect_true(fb$htc_applicable)
+  expect_true(fb$htc_identifiable)
+  expect_true(fb$finite_to_one)
+})
+
+test_that("sem_identify: latent-variable models by the Jacobian rank", {
+  f3 <- sem_identify("f =~ x1 + x2 + x3")
+  expect_true(f3$finite_to_one)
+  expect_false(f3$htc_applicable)
+  expect_output(print(f3), "not applicable")
+  f2 <- sem_identify("f =~ x1 + x2")
+  expect_false(f2$finite_to_one)
+  expect_equal(f2$jacobian_rank, 3)
+  expect_setequal(f2$unidentified, c("f=~x2", "x1~~x1", "x2~~x2", "f~~f"))
+  expect_output(print(f2), "not identified: ")
+  expect_true(sem_identify("f =~ a*x1 + a*x2", std.lv = TRUE)$finite_to_one)
+  hs <- "visual =~ x1 + x2 + x3\n textual =~ x4 + x5 + x6\n speed =~ x7 + x8 + x9"
+  fit <- sem_fit(hs, data = read.csv(test_path("hs_x1_x9.csv")))
+  id <- sem_identify(fit)
+  expect_equal(id$n_params, 21)
+  expect_true(id$finite_to_one)
+})

@@ -1,0 +1,720 @@
+// src/sem/multigroup.cpp -- FIML and multiple-group fitting (sem/multigroup.hpp).
+//
+// Outline (lavaan 0.6.14 conventions, spec/sem.md 1.6):
+// 1. Models: the user rows are replicated per group (c(...) modifiers resolved per group), completed by
+//    make_model with a mean structure, then group.equal rows get a shared label; free parameters are
+//    numbered globally (a label = one parameter across groups). Names: label, or "lhs op rhs" with the
+//    suffix ".g<k>" for groups k >= 2 (lavaan's coef names).
+// 2. Data: per group, listwise deletion (missing = listwise) or removal of empty rows (fiml); rows are
+//    grouped by missing-data pattern (detail::make_patterns). H1 moments: sample moments (complete) or
+//    EM (detail::em_saturated).
+// 3. Objective F = sum_g N_g/N F_g with F_g the pattern-wise FIML objective (detail::Kernel::fiml; a
+//    complete group is one pattern), analytic gradient; L-BFGS then Fisher scoring with the pattern-wise
+//    expected information.
+// 4. SEs: observed information = N/2 Hessian of F (central differences of the analytic gradient), the
+//    default with FIML as lavaan; expected = N sum_g N_g/N I_g (the default for complete data).
+// 5. Fit measures: logL, H1 logL (EM), chi-square = 2 (logL1 - logL0), baseline independence model in
+//    closed form (available-case mean and variance per variable and group), CFI, TLI, RMSEA * sqrt(G)
+//    with its CI, SRMR (Bentler with means; groups weighted by N_g), AIC, BIC.
+// The chi-square helpers below duplicate the small ones of fit.cpp (anonymous there).
+#include "hetmod/sem/multigroup.hpp"
+
+#include <algorithm>
+#include <boost/math/distributions/chi_squared.hpp>
+#include <boost/math/distributions/non_central_chi_squared.hpp>
+#include <boost/math/tools/toms748_solve.hpp>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "hetmod/core/check.hpp"
+#include "hetmod/numeric/boost_policy.hpp"
+#include "hetmod/numeric/fdiff.hpp"
+#include "hetmod/numeric/linalg.hpp"
+#include "hetmod/optim/nlopt.hpp"
+#include "hetmod/optim/problem.hpp"
+#include "hetmod/sem/loglik.hpp"
+
+namespace hetmod::sem {
+
+namespace {
+
+constexpr const char* kFn = "sem::fit_groups";
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kLog2Pi = 1.8378770664093454836;
+
+inline std::size_t ix(int i, int j, int n) {
+  return static_cast<std::size_t>(i) + static_cast<std::size_t>(j) * static_cast<std::size_t>(n);
+}
+
+std::string strip(const std::string& s) {
+  std::string o;
+  for (char c : s)
+    if (!std::isspace(static_cast<unsigned char>(c))) o += c;
+  return o;
+}
+
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    item = strip(item);
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+double pchisq_upper(double x, double df) {
+  if (!(df > 0) || !std::isfinite(x)) return kNaN;
+  if (x <= 0) return 1.0;
+  boost::math::chi_squared_distribution<double, numeric::Policy> d(df);
+  return boost::math::cdf(boost::math::complement(d, x));
+}
+
+double pchisq_nc(double x, double df, double ncp) {
+  if (x <= 1e-10) return 0.0;
+  if (ncp <= 0) {
+    boost::math::chi_squared_distribution<double, numeric::Policy> d(df);
+    return boost::math::cdf(d, x);
+  }
+  try {
+    boost::math::non_central_chi_squared_distribution<double, numeric::Policy> d(df, ncp);
+    return boost::math::cdf(d, x);
+  } catch (const std::exception&) {
+    return x < df + ncp ? 0.0 : 1.0;
+  }
+}
+
+double ncp_root(double x, double df, double target, double lo, double hi) {
+  auto f = [&](double lam) { return pchisq_nc(x, df, lam) - target; };
+  boost::uintmax_t maxit = 100;
+  const auto r = boost::math::tools::toms748_solve(
+      f, lo, hi, f(lo), f(hi), [](double a, double b) { return std::fabs(a - b) <= 1e-12 * std::max(1.0, std::fabs(b)); }, maxit,
+      numeric::Policy());
+  return 0.5 * (r.first + r.second);
+}
+
+const std::vector<std::string>& equal_classes() {
+  static const std::vector<std::string> v = {"loadings",     "intercepts",     "means",       "residuals", "residual.covariances",
+                                             "lv.variances", "lv.covariances", "regressions", "thresholds"};
+  return v;
+}
+
+/// group.equal class of a row of `m` ("" if none).
+std::string row_class(const Model& m, const ParRow& r) {
+  const bool lhs_lat = std::find(m.latent.begin(), m.latent.end(), r.lhs) != m.latent.end();
+  switch (r.op) {
+    case Op::loading: return "loadings";
+    case Op::regression: return "regressions";
+    case Op::intercept: return lhs_lat ? "means" : "intercepts";
+    case Op::covariance:
+      if (lhs_lat) return r.lhs == r.rhs ? "lv.variances" : "lv.covariances";
+      return r.lhs == r.rhs ? "residuals" : "residual.covariances";
+  }
+  return "";
+}
+
+std::string row_name(const ParRow& r) { return r.op == Op::intercept ? r.lhs + "~1" : r.lhs + op_string(r.op) + r.rhs; }
+
+/// Rows of one group with its numbered free parameters.
+struct Layout {
+  std::vector<Model> groups;
+  Model combined;
+};
+
+Layout build_layout(const std::string& syntax, int G, const ModelOptions& mopt, const GroupFitOptions& gopt) {
+  check::at_least(kFn, "number of groups", G, 1);
+  for (const auto& c : gopt.group_equal)
+    if (std::find(equal_classes().begin(), equal_classes().end(), c) == equal_classes().end())
+      check::fail(kFn, "group.equal entry '" + c + "' is not one of loadings, intercepts, means, residuals, residual.covariances, lv.variances, "
+                       "lv.covariances, regressions");
+  const auto has_eq = [&](const std::string& c) { return std::find(gopt.group_equal.begin(), gopt.group_equal.end(), c) != gopt.group_equal.end(); };
+  std::set<std::string> partial;
+  for (const auto& s : gopt.group_partial) partial.insert(strip(s));
+  const std::vector<ParRow> user = parse_syntax(syntax);
+  ModelOptions mo = mopt;
+  mo.meanstructure = true;
+  Layout L;
+  for (int g = 0; g < G; ++g) {
+    std::vector<ParRow> rows = user;
+    for (auto& r : rows) {
+      const std::size_t nl = r.group_label.size(), nv = r.group_value.size();
+      if ((nl > 0 && nl != static_cast<std::size_t>(G)) || (nv > 0 && nv != static_cast<std::size_t>(G)))
+        check::fail(kFn, "line " + std::to_string(r.line) + ": the modifier c(...) of '" + r.lhs + " " + op_string(r.op) + " " + r.rhs + "' has " +
+                             std::to_string(std::max(nl, nv)) + " elements, but there are " + std::to_string(G) + " groups");
+      if (nl > 0) r.label = r.group_label[static_cast<std::size_t>(g)];
+      if (nv > 0) {
+        const double v = r.group_value[static_cast<std::size_t>(g)];
+        r.free = std::isnan(v);
+        r.value = v;
+        r.na_free = r.free;
+      }
+      r.group_label.clear();
+      r.group_value.clear();
+    }
+    Model m = make_model(rows, mo);
+    for (auto& r : m.rows) {
+      r.group = g;
+      if (r.exo)
+        check::fail(kFn, "observed covariate '" + r.lhs + "' has fixed (fixed.x) moments; FIML and multiple groups need fixed.x = FALSE",
+                    Status::unsupported);
+    }
+    // latent means of groups 2..G are free when the intercepts are equal (lavaan)
+    if (g > 0 && has_eq("intercepts") && !has_eq("means"))
+      for (auto& r : m.rows)
+        if (r.op == Op::intercept && !r.user && std::find(m.latent.begin(), m.latent.end(), r.lhs) != m.latent.end()) {
+          r.free = true;
+          r.value = kNaN;
+        }
+    for (auto& r : m.rows) {
+      if (!r.free || !r.label.empty()) continue;
+      const std::string cls = row_class(m, r);
+      if (has_eq(cls) && !partial.count(strip(row_name(r)))) r.label = ".eq." + row_name(r);
+    }
+    L.groups.push_back(std::move(m));
+  }
+  // global numbering
+  std::map<std::string, int> label_par;
+  std::set<std::string> fixed_labels;
+  std::vector<std::string> names;
+  for (int g = 0; g < G; ++g)
+    for (auto& r : L.groups[static_cast<std::size_t>(g)].rows) {
+      if (!r.free) {
+        r.par = -1;
+        if (!r.label.empty() && r.label.rfind(".eq.", 0) != 0) fixed_labels.insert(r.label);
+        continue;
+      }
+      if (!r.label.empty()) {
+        auto it = label_par.find(r.label);
+        if (it != label_par.end()) {
+          r.par = it->second;
+          continue;
+        }
+        label_par[r.label] = static_cast<int>(names.size());
+      }
+      r.par = static_cast<int>(names.size());
+      std::string nm = (!r.label.empty() && r.label.rfind(".eq.", 0) != 0) ? r.label : row_name(r);
+      if (g > 0 && (r.label.empty() || r.label.rfind(".eq.", 0) == 0)) nm += ".g" + std::to_string(g + 1);
+      names.push_back(nm);
+    }
+  // automatic group.equal labels read like lavaan's: ".p<k>." (k = 1-based free parameter)
+  for (auto& m : L.groups)
+    for (auto& r : m.rows)
+      if (r.label.rfind(".eq.", 0) == 0) r.label = ".p" + std::to_string(r.par + 1) + ".";
+  for (const auto& l : fixed_labels)
+    check::require(!label_par.count(l), kFn, "label '" + l + "' is used on both fixed and free parameters");
+  const int q = static_cast<int>(names.size());
+  L.combined = L.groups[0];
+  L.combined.rows.clear();
+  for (auto& m : L.groups) {
+    m.n_free = q;
+    m.par_names = names;
+    L.combined.rows.insert(L.combined.rows.end(), m.rows.begin(), m.rows.end());
+  }
+  L.combined.n_free = q;
+  L.combined.par_names = names;
+  return L;
+}
+
+/// Data of one group, aligned to the model's observed variables.
+struct GroupData {
+  int64_t n = 0;
+  std::vector<double> x;  // n*p
+  detail::PatternData pat;
+  std::vector<double> h1_mean, h1_cov;
+  int em_iter = 0;
+};
+
+class GroupProblem : public optim::Problem {
+ public:
+  GroupProblem(std::vector<detail::Kernel>& k, const std::vector<GroupData>& d, double N) : k_(k), d_(d), N_(N) {
+    g_.resize(static_cast<std::size_t>(k.front().ram().npar));
+  }
+  std::size_t dim() const override { return static_cast<std::size_t>(k_.front().ram().npar); }
+  double eval(const double* x, double* grad) {
+    double f = 0;
+    if (grad) std::fill(grad, grad + dim(), 0.0);
+    for (std::size_t g = 0; g < k_.size(); ++g) {
+      const double w = d_[g].pat.ntotal / N_;
+      const double fg = k_[g].fiml(d_[g].pat, x, grad ? g_.data() : nullptr);
+      if (!std::isfinite(fg)) return std::numeric_limits<double>::infinity();
+      f += w * fg;
+      if (grad)
+        for (std::size_t i = 0; i < dim(); ++i) grad[i] += w * g_[i];
+    }
+    return f;
+  }
+  double value_and_gradient(const double* x, double* grad) override {
+    const double f = eval(x, grad);
+    if (!std::isfinite(f)) {
+      if (grad) std::fill(grad, grad + dim(), 0.0);
+      return 1e30;
+    }
+    return f;
+  }
+  std::vector<double> expected_info(const double* x) {
+    const int q = static_cast<int>(dim());
+    std::vector<double> I(static_cast<std::size_t>(q) * static_cast<std::size_t>(q), 0.0);
+    for (std::size_t g = 0; g < k_.size(); ++g) {
+      const double w = d_[g].pat.ntotal / N_;
+      const std::vector<double> Ig = k_[g].fiml_expected_information(d_[g].pat, x);
+      for (std::size_t i = 0; i < I.size(); ++i) I[i] += w * Ig[i];
+    }
+    return I;
+  }
+
+ private:
+  std::vector<detail::Kernel>& k_;
+  const std::vector<GroupData>& d_;
+  double N_;
+  std::vector<double> g_;
+};
+
+double max_abs(const std::vector<double>& g) {
+  double m = 0;
+  for (double v : g) m = std::max(m, std::fabs(v));
+  return m;
+}
+
+}  // namespace
+
+GroupFitOptions group_fit_options_take(Options& o) {
+  const char* fn = "sem::group_fit_options";
+  GroupFitOptions g;
+  if (o.has("missing")) {
+    const std::string m = o.get_string("missing", "listwise");
+    if (m == "listwise" || m == "default") g.missing = Missing::listwise;
+    else if (m == "fiml" || m == "ml" || m == "FIML" || m == "direct") g.missing = Missing::fiml;
+    else check::fail(fn, "missing is '" + m + "', but must be 'listwise' or 'fiml'");
+    o.erase("missing");
+  }
+  if (o.has("group_equal")) {
+    g.group_equal = split_list(o.get_string("group_equal", ""));
+    o.erase("group_equal");
+  }
+  if (o.has("group_partial")) {
+    g.group_partial = split_list(o.get_string("group_partial", ""));
+    o.erase("group_partial");
+  }
+  g.information_given = o.has("information");
+  return g;
+}
+
+std::vector<Model> group_models(const std::string& syntax, int ngroups, const ModelOptions& mopt, const GroupFitOptions& gopt, Model* combined) {
+  Layout L = build_layout(syntax, ngroups, mopt, gopt);
+  if (combined) *combined = L.combined;
+  return L.groups;
+}
+
+GroupFit fit_groups(const std::string& syntax, const GroupedData& data, const FitOptions& opt, const ModelOptions& mopt,
+                    const GroupFitOptions& gopt) {
+  check::require(opt.estimator == Estimator::ml, kFn, "FIML and multiple groups are implemented for estimator ML only", Status::unsupported);
+  check::positive(kFn, "grad_tol", opt.grad_tol);
+  check::at_least(kFn, "maxeval", opt.maxeval, 1);
+  const int64_t n = data.n;
+  const int k = static_cast<int>(data.names.size());
+  check::at_least(kFn, "number of rows", n, 1);
+  check::same_size(kFn, "data", static_cast<int64_t>(data.x.size()), n * k);
+  int G = 1;
+  if (!data.group.empty()) {
+    check::same_size(kFn, "group", static_cast<int64_t>(data.group.size()), n);
+    for (int c : data.group) {
+      check::require(c >= 0, kFn, "group codes must be >= 0");
+      G = std::max(G, c + 1);
+    }
+  }
+  std::vector<std::string> labels = data.group_labels;
+  if (labels.empty())
+    for (int g = 0; g < G; ++g) labels.push_back(std::to_string(g + 1));
+  check::require(static_cast<int>(labels.size()) >= G, kFn, "fewer group labels than groups");
+  G = static_cast<int>(labels.size());
+
+  GroupFit out;
+  out.options = opt;
+  out.missing = gopt.missing;
+  out.group_labels = labels;
+  Layout L = build_layout(syntax, G, mopt, gopt);
+  out.model = L.combined;
+  out.group_models = L.groups;
+  const Model& m0 = L.groups[0];
+  const int p = m0.p(), q = m0.n_free;
+  check::require(q > 0, kFn, "the model has no free parameters");
+  // 2. data
+  std::vector<int> col(static_cast<std::size_t>(p));
+  for (int j = 0; j < p; ++j) {
+    auto it = std::find(data.names.begin(), data.names.end(), m0.observed[static_cast<std::size_t>(j)]);
+    if (it == data.names.end()) check::fail(kFn, "observed variable '" + m0.observed[static_cast<std::size_t>(j)] + "' of the model is not in the data");
+    col[static_cast<std::size_t>(j)] = static_cast<int>(it - data.names.begin());
+  }
+  std::vector<GroupData> gd(static_cast<std::size_t>(G));
+  {
+    std::vector<std::vector<int64_t>> rows(static_cast<std::size_t>(G));
+    for (int64_t i = 0; i < n; ++i) {
+      const int g = data.group.empty() ? 0 : data.group[static_cast<std::size_t>(i)];
+      int nobs = 0;
+      for (int j = 0; j < p; ++j) {
+        const double v = data.x[static_cast<std::size_t>(i) + static_cast<std::size_t>(col[static_cast<std::size_t>(j)]) * static_cast<std::size_t>(n)];
+        if (!std::isnan(v)) {
+          if (!std::isfinite(v))
+            check::fail(kFn, "data[" + std::to_string(i + 1) + ", '" + m0.observed[static_cast<std::size_t>(j)] + "'] is infinite");
+          ++nobs;
+        }
+      }
+      if (nobs == 0) {
+        ++out.n_empty;
+        continue;
+      }
+      if (nobs < p && gopt.missing == Missing::listwise) {
+        ++out.n_incomplete;
+        continue;
+      }
+      rows[static_cast<std::size_t>(g)].push_back(i);
+    }
+    for (int g = 0; g < G; ++g) {
+      GroupData& d = gd[static_cast<std::size_t>(g)];
+      const auto& r = rows[static_cast<std::size_t>(g)];
+      const std::string gname = G > 1 ? " in group '" + labels[static_cast<std::size_t>(g)] + "'" : "";
+      d.n = static_cast<int64_t>(r.size());
+      if (gopt.missing == Missing::listwise) {
+        check::require(d.n > p, kFn,
+                       "too few observations" + gname + ": " + std::to_string(d.n) + " complete rows for " + std::to_string(p) +
+                           " observed variables (need more rows than variables)");
+      } else {
+        check::require(d.n >= 2, kFn, "too few observations" + gname + ": " + std::to_string(d.n) + " non-empty rows");
+      }
+      d.x.resize(static_cast<std::size_t>(d.n) * static_cast<std::size_t>(p));
+      for (int j = 0; j < p; ++j)
+        for (int64_t a = 0; a < d.n; ++a)
+          d.x[static_cast<std::size_t>(a) + static_cast<std::size_t>(j) * static_cast<std::size_t>(d.n)] =
+              data.x[static_cast<std::size_t>(r[static_cast<std::size_t>(a)]) + static_cast<std::size_t>(col[static_cast<std::size_t>(j)]) * static_cast<std::size_t>(n)];
+      // coverage
+      std::vector<int64_t> cov(static_cast<std::size_t>(p) * static_cast<std::size_t>(p), 0);
+      for (int64_t a = 0; a < d.n; ++a)
+        for (int j = 0; j < p; ++j) {
+          if (std::isnan(d.x[static_cast<std::size_t>(a) + static_cast<std::size_t>(j) * static_cast<std::size_t>(d.n)])) continue;
+          for (int l = j; l < p; ++l)
+            if (!std::isnan(d.x[static_cast<std::size_t>(a) + static_cast<std::size_t>(l) * static_cast<std::size_t>(d.n)])) ++cov[ix(j, l, p)];
+        }
+      for (int j = 0; j < p; ++j)
+        check::require(cov[ix(j, j, p)] >= 2, kFn,
+                       "variable '" + m0.observed[static_cast<std::size_t>(j)] + "' is observed in " + std::to_string(cov[ix(j, j, p)]) +
+                           " rows" + gname + " (entirely missing or nearly so)");
+      for (int j = 0; j < p; ++j) {
+        for (int l = j + 1; l < p; ++l)
+          check::require(cov[ix(j, l, p)] >= 1, kFn,
+                         "variables '" + m0.observed[static_cast<std::size_t>(j)] + "' and '" + m0.observed[static_cast<std::size_t>(l)] +
+                             "' are never observed together" + gname + " (their covariance is not estimable)");
+      }
+      d.pat = detail::make_patterns(d.x.data(), d.n, p);
+      if (d.pat.patterns.size() == 1 && static_cast<int>(d.pat.patterns[0].obs.size()) == p) {
+        d.h1_mean = d.pat.patterns[0].mean;
+        d.h1_cov = d.pat.patterns[0].cov;
+        d.em_iter = 0;
+      } else {
+        d.em_iter = detail::em_saturated(d.pat, d.h1_mean, d.h1_cov, gopt.em_maxit, gopt.em_tol);
+        check::require(d.em_iter > 0, kFn, "the EM algorithm for the saturated (H1) model did not converge" + gname, Status::numerical);
+      }
+      std::vector<double> l = d.h1_cov;
+      if (!detail::cholesky_inplace(l.data(), p, nullptr))
+        check::fail(kFn, "the (EM) sample covariance matrix" + gname + " is not positive definite", Status::numerical);
+      out.nobs.push_back(d.n);
+      out.n_patterns.push_back(static_cast<int>(d.pat.patterns.size()));
+      out.em_iterations.push_back(d.em_iter);
+      out.h1_mean.push_back(d.h1_mean);
+      out.h1_cov.push_back(d.h1_cov);
+    }
+  }
+  double N = 0;
+  for (const auto& d : gd) N += static_cast<double>(d.n);
+
+  // 3. kernels, start values, optimisation
+  std::vector<detail::Kernel> kern;
+  kern.reserve(static_cast<std::size_t>(G));
+  for (int g = 0; g < G; ++g) kern.emplace_back(detail::ram_structure(L.groups[static_cast<std::size_t>(g)]), std::vector<double>{}, std::vector<double>{});
+  std::vector<double> x = opt.start;
+  if (x.empty()) {
+    x.assign(static_cast<std::size_t>(q), kNaN);
+    for (int g = 0; g < G; ++g) {
+      const Model& m = L.groups[static_cast<std::size_t>(g)];
+      const GroupData& d = gd[static_cast<std::size_t>(g)];
+      for (const auto& r : m.rows) {
+        if (r.par < 0 || std::isfinite(x[static_cast<std::size_t>(r.par)])) continue;
+        double v = 0;
+        const int i = m.var_index(r.lhs);
+        if (std::isfinite(r.value)) v = r.value;
+        else if (r.op == Op::loading) v = 1.0;
+        else if (r.op == Op::covariance && r.lhs == r.rhs) v = i < p ? 0.5 * d.h1_cov[ix(i, i, p)] : 0.05;
+        else if (r.op == Op::intercept) v = i < p ? d.h1_mean[static_cast<std::size_t>(i)] : 0.0;
+        x[static_cast<std::size_t>(r.par)] = v;
+      }
+    }
+  }
+  check::same_size(kFn, "start", static_cast<int64_t>(x.size()), q);
+  check::finite(kFn, "start", x.data(), q);
+  GroupProblem prob(kern, gd, N);
+  optim::NloptOptions no;
+  no.algorithm = optim::NloptAlgorithm::lbfgs;
+  no.maxeval = opt.maxeval;
+  no.xtol_rel = 1e-12;
+  no.ftol_rel = 1e-14;
+  no.grad_tol = opt.grad_tol;
+  Convergence conv = optim::minimize_nlopt(prob, x, no);
+  std::vector<double> g(static_cast<std::size_t>(q));
+  double f = prob.eval(x.data(), g.data());
+  if (opt.polish && std::isfinite(f)) {
+    for (int it = 0; it < 20 && max_abs(g) > 0.01 * opt.grad_tol; ++it) {
+      std::vector<double> step;
+      try {
+        std::vector<double> info = prob.expected_info(x.data());
+        for (auto& v : info) v *= 2.0;
+        step = numeric::spd_solve(info, static_cast<std::size_t>(q), g, kFn);
+      } catch (const Error&) {
+        break;
+      }
+      double t = 1.0;
+      bool moved = false;
+      std::vector<double> xn(x.size());
+      for (int h = 0; h < 8; ++h) {
+        for (std::size_t i = 0; i < x.size(); ++i) xn[i] = x[i] - t * step[i];
+        const double f2 = prob.eval(xn.data(), nullptr);
+        if (std::isfinite(f2) && f2 <= f + 1e-13 * std::max(1.0, std::fabs(f))) {
+          x = xn;
+          f = prob.eval(x.data(), g.data());
+          moved = true;
+          break;
+        }
+        t *= 0.5;
+      }
+      if (!moved) break;
+    }
+  }
+  conv.objective = f;
+  conv.grad_norm = max_abs(g);
+  std::size_t nev = 0;
+  for (const auto& kk : kern) nev = std::max(nev, kk.evaluations());
+  conv.iterations = static_cast<int>(nev);
+  if (!conv.converged && std::isfinite(f) && conv.grad_norm <= opt.grad_tol * std::max(1.0, std::fabs(f))) {
+    conv.converged = true;
+    conv.reason = "gradient norm below tolerance after polishing";
+  }
+  if (!std::isfinite(f)) {
+    conv.converged = false;
+    conv.reason = "the implied covariance matrix is not positive definite at the returned point";
+  }
+  out.convergence = conv;
+  out.theta = x;
+  for (int gi = 0; gi < G; ++gi) {
+    detail::Kernel& kk = kern[static_cast<std::size_t>(gi)];
+    Implied im;
+    if (kk.implied(x.data())) {
+      im.sigma = kk.sigma();
+      im.mu = kk.mu();
+      im.det_i_minus_a = kk.det_i_minus_a();
+    }
+    out.implied.push_back(im);
+  }
+
+  // 4. standard errors
+  out.information = (gopt.missing == Missing::fiml && !gopt.information_given) ? Information::observed : opt.information;
+  out.se.assign(static_cast<std::size_t>(q), kNaN);
+  bool vcov_ok = false;
+  if (opt.se && std::isfinite(f)) {
+    try {
+      std::vector<double> info;
+      if (out.information == Information::expected) {
+        info = prob.expected_info(x.data());
+        for (auto& v : info) v *= N;
+      } else {
+        auto gradfn = [&](const std::vector<double>& th) {
+          std::vector<double> gg(static_cast<std::size_t>(q));
+          prob.eval(th.data(), gg.data());
+          return gg;
+        };
+        info = numeric::fd_hessian_from_gradient(gradfn, x, 1e-5);
+        for (auto& v : info) v *= 0.5 * N;
+      }
+      const numeric::HessianCovariance hc = numeric::covariance_from_hessian(info, static_cast<std::size_t>(q), 1e-10, kFn);
+      vcov_ok = hc.ok;
+      out.vcov = hc.vcov;
+    } catch (const Error&) {
+      vcov_ok = false;
+    }
+    if (vcov_ok) {
+      for (int i = 0; i < q; ++i) {
+        const double v = out.vcov[ix(i, i, q)];
+        out.se[static_cast<std::size_t>(i)] = v >= 0 ? std::sqrt(v) : kNaN;
+      }
+    } else {
+      out.vcov.clear();
+    }
+  }
+  for (const auto& r : out.model.rows) {
+    if (r.par >= 0) {
+      out.est.push_back(x[static_cast<std::size_t>(r.par)]);
+      out.row_se.push_back(out.se[static_cast<std::size_t>(r.par)]);
+    } else {
+      out.est.push_back(r.value);
+      out.row_se.push_back(0.0);
+    }
+  }
+
+  // 5. fit measures
+  FitMeasures& fm = out.measures;
+  fm.npar = q;
+  fm.ntotal = static_cast<int64_t>(N);
+  if (std::isfinite(f)) {
+    double m2ll0 = 0, m2ll1 = 0, m2llb = 0, srmr = 0;
+    for (int gi = 0; gi < G; ++gi) {
+      const GroupData& d = gd[static_cast<std::size_t>(gi)];
+      const Implied& im = out.implied[static_cast<std::size_t>(gi)];
+      m2ll0 += detail::pattern_m2ll(d.pat, im.mu.data(), im.sigma.data());
+      m2ll1 += detail::pattern_m2ll(d.pat, d.h1_mean.data(), d.h1_cov.data());
+      // baseline: available-case mean and variance of each variable
+      for (int j = 0; j < p; ++j) {
+        double s1 = 0, s2 = 0, cnt = 0;
+        for (int64_t a = 0; a < d.n; ++a) {
+          const double v = d.x[static_cast<std::size_t>(a) + static_cast<std::size_t>(j) * static_cast<std::size_t>(d.n)];
+          if (std::isnan(v)) continue;
+          s1 += v;
+          cnt += 1;
+        }
+        const double mj = s1 / cnt;
+        for (int64_t a = 0; a < d.n; ++a) {
+          const double v = d.x[static_cast<std::size_t>(a) + static_cast<std::size_t>(j) * static_cast<std::size_t>(d.n)];
+          if (!std::isnan(v)) s2 += (v - mj) * (v - mj);
+        }
+        m2llb += cnt * (kLog2Pi + std::log(s2 / cnt) + 1.0);
+      }
+      // SRMR (Bentler, with means) against the H1 moments
+      double ss = 0;
+      for (int j = 0; j < p; ++j) {
+        for (int i = j; i < p; ++i) {
+          const double r = (d.h1_cov[ix(i, j, p)] - im.sigma[ix(i, j, p)]) / std::sqrt(d.h1_cov[ix(i, i, p)] * d.h1_cov[ix(j, j, p)]);
+          ss += r * r;
+        }
+        const double r = (d.h1_mean[static_cast<std::size_t>(j)] - im.mu[static_cast<std::size_t>(j)]) / std::sqrt(d.h1_cov[ix(j, j, p)]);
+        ss += r * r;
+      }
+      srmr += static_cast<double>(d.n) * std::sqrt(ss / (p * (p + 1) / 2 + p));
+    }
+    fm.logl = -0.5 * m2ll0;
+    fm.unrestricted_logl = -0.5 * m2ll1;
+    fm.chisq = std::max(m2ll0 - m2ll1, 0.0);
+    fm.fmin = fm.chisq / (2.0 * N);
+    fm.df = G * (p * (p + 1) / 2 + p) - q;
+    fm.pvalue = fm.df > 0 ? pchisq_upper(fm.chisq, fm.df) : kNaN;
+    fm.baseline_chisq = m2llb - m2ll1;
+    fm.baseline_df = G * (p * (p - 1) / 2);
+    fm.srmr = srmr / N;
+    fm.aic = -2.0 * fm.logl + 2.0 * q;
+    fm.bic = -2.0 * fm.logl + q * std::log(N);
+    const double X2 = fm.chisq, df = fm.df, X2b = fm.baseline_chisq, dfb = fm.baseline_df;
+    const double t1 = std::max(X2 - df, 0.0), t2 = std::max({X2 - df, X2b - dfb, 0.0});
+    fm.cfi = (t1 == 0 && t2 == 0) ? 1.0 : 1.0 - t1 / t2;
+    if (df > 0) {
+      const double u1 = X2b / dfb - X2 / df, u2 = X2b / dfb - 1.0;
+      fm.tli = (u1 < 0 && u2 < 0) ? 1.0 : u1 / u2;
+      const double sg = std::sqrt(static_cast<double>(G));
+      fm.rmsea = std::sqrt(std::max((X2 / N) / df - 1.0 / N, 0.0)) * sg;
+      if (pchisq_nc(X2, df, 0.0) - 0.95 < 0) {
+        fm.rmsea_ci_lower = 0;
+      } else {
+        fm.rmsea_ci_lower = std::sqrt(ncp_root(X2, df, 0.95, 0.0, X2) / (N * df)) * sg;
+      }
+      const double nr = std::max(N, X2 * 4);
+      if (pchisq_nc(X2, df, nr) - 0.05 > 0 || pchisq_nc(X2, df, 0.0) - 0.05 < 0) {
+        fm.rmsea_ci_upper = 0;
+      } else {
+        fm.rmsea_ci_upper = std::sqrt(ncp_root(X2, df, 0.05, 0.0, nr) / (N * df)) * sg;
+      }
+      fm.rmsea_pvalue = 1.0 - pchisq_nc(X2, df, N * df * 0.05 * 0.05 / G);
+    } else {
+      fm.tli = 1.0;
+      fm.rmsea = fm.rmsea_ci_lower = fm.rmsea_ci_upper = 0;
+      fm.rmsea_pvalue = kNaN;
+    }
+  } else {
+    fm.chisq = fm.logl = fm.unrestricted_logl = fm.cfi = fm.tli = fm.rmsea = fm.srmr = fm.aic = fm.bic = kNaN;
+  }
+
+  // 6. admissibility
+  Admissibility& ad = out.admissibility;
+  for (std::size_t r = 0; r < out.model.rows.size(); ++r) {
+    const ParRow& row = out.model.rows[r];
+    if (row.op == Op::covariance && row.lhs == row.rhs && out.est[r] < 0) {
+      ad.heywood = true;
+      ad.messages.push_back("negative variance estimate for '" + row.lhs + "'" + (G > 1 ? " in group '" + labels[static_cast<std::size_t>(row.group)] + "'" : "") +
+                            " (" + check::fmt(out.est[r]) + ")");
+    }
+  }
+  for (int gi = 0; gi < G && std::isfinite(f); ++gi) {
+    const std::vector<double>& S = kern[static_cast<std::size_t>(gi)].S();
+    const int mm = m0.m();
+    auto block_min_eig = [&](int from, int to) {
+      const int nb = to - from;
+      if (nb <= 0) return 1.0;
+      std::vector<double> blk(static_cast<std::size_t>(nb) * static_cast<std::size_t>(nb));
+      for (int j = 0; j < nb; ++j)
+        for (int i = 0; i < nb; ++i) blk[ix(i, j, nb)] = S[ix(from + i, from + j, mm)];
+      return numeric::symmetric_eigenvalues(blk, static_cast<std::size_t>(nb), kFn).front();
+    };
+    const std::string gname = G > 1 ? " (group '" + labels[static_cast<std::size_t>(gi)] + "')" : "";
+    if (mm > p && block_min_eig(p, mm) <= 0) {
+      ad.latent_cov_not_pd = true;
+      ad.messages.push_back("the covariance matrix of the latent variables is not positive definite" + gname);
+    }
+    if (block_min_eig(0, p) < 0) {
+      ad.residual_cov_not_pd = true;
+      ad.messages.push_back("the residual covariance matrix of the observed variables is not positive semi-definite" + gname);
+    }
+  }
+  if (opt.se && !vcov_ok) {
+    ad.vcov_not_pd = true;
+    ad.messages.push_back("the information matrix is singular or the covariance matrix of the estimates is not positive definite (identification?)");
+  }
+  ad.admissible = !(ad.heywood || ad.latent_cov_not_pd || ad.residual_cov_not_pd || ad.vcov_not_pd);
+  return out;
+}
+
+FitResult GroupFit::to_fit_result() const {
+  FitResult r;
+  r.family = "sem";
+  r.model = missing == Missing::fiml ? "ml-fiml" : "ml";
+  r.coef_names = model.par_names;
+  r.coef = theta;
+  r.vcov = vcov;
+  r.loglik = measures.logl;
+  r.df = measures.npar;
+  r.nobs = measures.ntotal;
+  r.convergence = convergence;
+  const FitMeasures& m = measures;
+  r.extras["fit_measures"] = {static_cast<double>(m.npar), m.fmin, m.chisq, static_cast<double>(m.df), m.pvalue, m.baseline_chisq,
+                              static_cast<double>(m.baseline_df), m.cfi, m.tli, m.rmsea, m.rmsea_ci_lower, m.rmsea_ci_upper,
+                              m.rmsea_pvalue, m.srmr, m.logl, m.unrestricted_logl, m.aic, m.bic};
+  r.extras["se"] = se;
+  std::vector<double> gn;
+  for (auto v : nobs) gn.push_back(static_cast<double>(v));
+  r.extras["group_nobs"] = gn;
+  std::vector<double> ic;
+  for (const auto& im : implied) ic.insert(ic.end(), im.sigma.begin(), im.sigma.end());
+  r.extras["implied_cov"] = ic;
+  r.extras["admissible"] = {admissibility.admissible ? 1.0 : 0.0};
+  r.notes["fit_measures_names"] =
+      "npar,fmin,chisq,df,pvalue,baseline.chisq,baseline.df,cfi,tli,rmsea,rmsea.ci.lower,rmsea.ci.upper,rmsea.pvalue,srmr,logl,unrestricted.logl,aic,bic";
+  std::string obs, grp;
+  for (const auto& o : model.observed) obs += (obs.empty() ? "" : ",") + o;
+  for (const auto& g : group_labels) grp += (grp.empty() ? "" : ",") + g;
+  r.notes["observed"] = obs;
+  r.notes["groups"] = grp;
+  r.notes["missing"] = missing == Missing::fiml ? "fiml" : "listwise";
+  r.notes["information"] = information == Information::observed ? "observed" : "expected";
+  std::string msg;
+  for (const auto& s : admissibility.messages) msg += (msg.empty() ? "" : "; ") + s;
+  if (!msg.empty()) r.notes["admissibility"] = msg;
+  return r;
+}
+
+}  // namespace hetmod::sem
