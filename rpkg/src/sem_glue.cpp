@@ -156,6 +156,49 @@ Rcpp::List graph_list(const sem::Graph& g) {
                             Rcpp::Named("bidirected") = b);
 }
 
+// The fit-measure vector under lavaan's names (robust = also the MLR scaled/robust indices).
+Rcpp::NumericVector measures_vector(const sem::FitMeasures& m, bool robust) {
+  std::vector<std::pair<std::string, double>> fmv = {
+      {"npar", m.npar}, {"fmin", m.fmin}, {"chisq", m.chisq}, {"df", m.df}, {"pvalue", m.pvalue},
+      {"baseline.chisq", m.baseline_chisq}, {"baseline.df", m.baseline_df}, {"cfi", m.cfi}, {"tli", m.tli},
+      {"rmsea", m.rmsea}, {"rmsea.ci.lower", m.rmsea_ci_lower}, {"rmsea.ci.upper", m.rmsea_ci_upper},
+      {"rmsea.pvalue", m.rmsea_pvalue}, {"srmr", m.srmr}, {"logl", m.logl},
+      {"unrestricted.logl", m.unrestricted_logl}, {"aic", m.aic}, {"bic", m.bic},
+      {"ntotal", static_cast<double>(m.ntotal)}, {"chisq.scaled", m.chisq_scaled},
+      {"chisq.scaling.factor", m.scaling_factor}, {"pvalue.scaled", m.pvalue_scaled}};
+  if (robust) {
+    const std::vector<std::pair<std::string, double>> more = {
+        {"baseline.chisq.scaled", m.baseline_chisq_scaled}, {"baseline.chisq.scaling.factor", m.baseline_scaling_factor},
+        {"cfi.scaled", m.cfi_scaled}, {"tli.scaled", m.tli_scaled}, {"rmsea.scaled", m.rmsea_scaled},
+        {"cfi.robust", m.cfi_robust}, {"tli.robust", m.tli_robust}, {"rmsea.robust", m.rmsea_robust}};
+    fmv.insert(fmv.end(), more.begin(), more.end());
+  }
+  Rcpp::NumericVector fm(fmv.size());
+  Rcpp::CharacterVector fmn(fmv.size());
+  for (size_t k = 0; k < fmv.size(); ++k) {
+    fm[static_cast<R_xlen_t>(k)] = std::isnan(fmv[k].second) ? NA_REAL : fmv[k].second;
+    fmn[static_cast<R_xlen_t>(k)] = fmv[k].first;
+  }
+  fm.names() = fmn;
+  return fm;
+}
+
+Rcpp::List admissibility_list(const sem::Admissibility& a) {
+  return Rcpp::List::create(
+      Rcpp::Named("admissible") = a.admissible, Rcpp::Named("heywood") = a.heywood,
+      Rcpp::Named("latent_cov_not_pd") = a.latent_cov_not_pd, Rcpp::Named("residual_cov_not_pd") = a.residual_cov_not_pd,
+      Rcpp::Named("vcov_not_pd") = a.vcov_not_pd, Rcpp::Named("unstable_cycle") = a.unstable_cycle,
+      Rcpp::Named("spectral_radius") = a.spectral_radius, Rcpp::Named("messages") = chr(a.messages));
+}
+
+// q x q covariance matrix of the estimates (0 x 0 when it was not computed).
+Rcpp::NumericMatrix vcov_matrix(size_t q, const std::vector<double>& v) {
+  const int d = v.size() == q * q ? static_cast<int>(q) : 0;
+  Rcpp::NumericMatrix out(d, d);
+  if (d > 0) std::copy(v.begin(), v.end(), out.begin());
+  return out;
+}
+
 }  // namespace
 
 // Parses and completes a model: the parameter table, variables and free-parameter names.
@@ -199,34 +242,9 @@ Rcpp::List sem_fit_cpp(std::string syntax, Rcpp::List mopt, Rcpp::Nullable<Rcpp:
     }
     const sem::SemFit f = sem::fit(model, s, fo);
     const sem::FitMeasures& m = f.measures;
-    const std::vector<std::pair<std::string, double>> fmv = {
-        {"npar", m.npar}, {"fmin", m.fmin}, {"chisq", m.chisq}, {"df", m.df}, {"pvalue", m.pvalue},
-        {"baseline.chisq", m.baseline_chisq}, {"baseline.df", m.baseline_df}, {"cfi", m.cfi}, {"tli", m.tli},
-        {"rmsea", m.rmsea}, {"rmsea.ci.lower", m.rmsea_ci_lower}, {"rmsea.ci.upper", m.rmsea_ci_upper},
-        {"rmsea.pvalue", m.rmsea_pvalue}, {"srmr", m.srmr}, {"logl", m.logl},
-        {"unrestricted.logl", m.unrestricted_logl}, {"aic", m.aic}, {"bic", m.bic},
-        {"ntotal", static_cast<double>(m.ntotal)}, {"chisq.scaled", m.chisq_scaled},
-        {"chisq.scaling.factor", m.scaling_factor}, {"pvalue.scaled", m.pvalue_scaled},
-        {"baseline.chisq.scaled", m.baseline_chisq_scaled}, {"baseline.chisq.scaling.factor", m.baseline_scaling_factor},
-        {"cfi.scaled", m.cfi_scaled}, {"tli.scaled", m.tli_scaled}, {"rmsea.scaled", m.rmsea_scaled},
-        {"cfi.robust", m.cfi_robust}, {"tli.robust", m.tli_robust}, {"rmsea.robust", m.rmsea_robust}};
-    Rcpp::NumericVector fm(fmv.size());
-    Rcpp::CharacterVector fmn(fmv.size());
-    for (size_t k = 0; k < fmv.size(); ++k) {
-      fm[static_cast<R_xlen_t>(k)] = std::isnan(fmv[k].second) ? NA_REAL : fmv[k].second;
-      fmn[static_cast<R_xlen_t>(k)] = fmv[k].first;
-    }
-    fm.names() = fmn;
-    const sem::Admissibility& a = f.admissibility;
-    Rcpp::List adm = Rcpp::List::create(
-        Rcpp::Named("admissible") = a.admissible, Rcpp::Named("heywood") = a.heywood,
-        Rcpp::Named("latent_cov_not_pd") = a.latent_cov_not_pd, Rcpp::Named("residual_cov_not_pd") = a.residual_cov_not_pd,
-        Rcpp::Named("vcov_not_pd") = a.vcov_not_pd, Rcpp::Named("unstable_cycle") = a.unstable_cycle,
-        Rcpp::Named("spectral_radius") = a.spectral_radius, Rcpp::Named("messages") = chr(a.messages));
-    const size_t q = f.theta.size();
-    Rcpp::NumericMatrix vcov(f.vcov.size() == q * q ? static_cast<int>(q) : 0,
-                             f.vcov.size() == q * q ? static_cast<int>(q) : 0);
-    if (vcov.nrow() > 0) std::copy(f.vcov.begin(), f.vcov.end(), vcov.begin());
+    Rcpp::NumericVector fm = measures_vector(f.measures, true);
+    Rcpp::List adm = admissibility_list(f.admissibility);
+    Rcpp::NumericMatrix vcov = vcov_matrix(f.theta.size(), f.vcov);
     std::vector<double> sample_cov_aligned, sample_mean_aligned;
     {
       // the fitted moments in the model's observed order
@@ -300,30 +318,9 @@ Rcpp::List sem_fit_groups_cpp(std::string syntax, Rcpp::List mopt, Rcpp::Numeric
     gd.group_labels = strings(group_labels);
     const sem::GroupFit f = sem::fit_groups(syntax, gd, fo, model_options(mopt), go);
     const sem::FitMeasures& m = f.measures;
-    const std::vector<std::pair<std::string, double>> fmv = {
-        {"npar", m.npar}, {"fmin", m.fmin}, {"chisq", m.chisq}, {"df", m.df}, {"pvalue", m.pvalue},
-        {"baseline.chisq", m.baseline_chisq}, {"baseline.df", m.baseline_df}, {"cfi", m.cfi}, {"tli", m.tli},
-        {"rmsea", m.rmsea}, {"rmsea.ci.lower", m.rmsea_ci_lower}, {"rmsea.ci.upper", m.rmsea_ci_upper},
-        {"rmsea.pvalue", m.rmsea_pvalue}, {"srmr", m.srmr}, {"logl", m.logl},
-        {"unrestricted.logl", m.unrestricted_logl}, {"aic", m.aic}, {"bic", m.bic},
-        {"ntotal", static_cast<double>(m.ntotal)}, {"chisq.scaled", m.chisq_scaled},
-        {"chisq.scaling.factor", m.scaling_factor}, {"pvalue.scaled", m.pvalue_scaled}};
-    Rcpp::NumericVector fm(fmv.size());
-    Rcpp::CharacterVector fmn(fmv.size());
-    for (size_t k = 0; k < fmv.size(); ++k) {
-      fm[static_cast<R_xlen_t>(k)] = std::isnan(fmv[k].second) ? NA_REAL : fmv[k].second;
-      fmn[static_cast<R_xlen_t>(k)] = fmv[k].first;
-    }
-    fm.names() = fmn;
-    const sem::Admissibility& a = f.admissibility;
-    Rcpp::List adm = Rcpp::List::create(
-        Rcpp::Named("admissible") = a.admissible, Rcpp::Named("heywood") = a.heywood,
-        Rcpp::Named("latent_cov_not_pd") = a.latent_cov_not_pd, Rcpp::Named("residual_cov_not_pd") = a.residual_cov_not_pd,
-        Rcpp::Named("vcov_not_pd") = a.vcov_not_pd, Rcpp::Named("unstable_cycle") = a.unstable_cycle,
-        Rcpp::Named("spectral_radius") = a.spectral_radius, Rcpp::Named("messages") = chr(a.messages));
-    const size_t q = f.theta.size();
-    Rcpp::NumericMatrix vcov(f.vcov.size() == q * q ? static_cast<int>(q) : 0, f.vcov.size() == q * q ? static_cast<int>(q) : 0);
-    if (vcov.nrow() > 0) std::copy(f.vcov.begin(), f.vcov.end(), vcov.begin());
+    Rcpp::NumericVector fm = measures_vector(f.measures, false);
+    Rcpp::List adm = admissibility_list(f.admissibility);
+    Rcpp::NumericMatrix vcov = vcov_matrix(f.theta.size(), f.vcov);
     const std::vector<std::string>& obs = f.model.observed;
     Rcpp::List icov, imean, scov, smean;
     for (size_t g = 0; g < f.implied.size(); ++g) {

@@ -98,30 +98,6 @@ Opts read_options(const Options& o) {
   return r;
 }
 
-// Means, MLE covariances (+ ridge) and weights of a hard partition.
-void partition_summary(const arma::mat& x, const arma::uvec& lab, int k, double ridge, ClusterResult& res) {
-  const arma::uword p = x.n_cols;
-  arma::mat means(static_cast<arma::uword>(k), p, arma::fill::zeros);
-  res.covariances.assign(static_cast<size_t>(k) * p * p, 0.0);
-  res.weights.assign(static_cast<size_t>(k), 0.0);
-  for (int j = 0; j < k; ++j) {
-    const arma::uvec idx = arma::find(lab == static_cast<arma::uword>(j));
-    res.weights[static_cast<size_t>(j)] = static_cast<double>(idx.n_elem) / static_cast<double>(x.n_rows);
-    if (idx.n_elem == 0) continue;
-    const arma::mat xs = x.rows(idx);
-    means.row(static_cast<arma::uword>(j)) = arma::mean(xs, 0);
-    const arma::mat xc = xs.each_row() - means.row(static_cast<arma::uword>(j));
-    arma::mat s = xc.t() * xc / static_cast<double>(idx.n_elem);
-    s.diag() += ridge;
-    std::copy(s.begin(), s.end(), res.covariances.begin() + static_cast<std::ptrdiff_t>(static_cast<size_t>(j) * p * p));
-  }
-  res.means = to_std(means);
-}
-
-void set_labels(const arma::uvec& lab, ClusterResult& res) {
-  res.labels.resize(lab.n_elem);
-  for (arma::uword i = 0; i < lab.n_elem; ++i) res.labels[i] = static_cast<int>(lab(i));
-}
 
 double mean_col_var(const arma::mat& x) {
   if (x.n_rows < 2) return 1.0;
@@ -174,29 +150,7 @@ std::vector<arma::mat> ila_sigma(const arma::mat& x, const std::vector<arma::mat
     arma::mat mm = x.t() * xr - x.t() * (z[b] * x);
     m[b] = 0.5 * (mm + mm.t());
   }
-  std::vector<arma::mat> s(z.size());
-  if (cov == CovType::tied) {
-    arma::mat tot(p, p, arma::fill::zeros);
-    double mt = 0;
-    for (size_t b = 0; b < z.size(); ++b) {
-      tot += m[b];
-      mt += mk[b];
-    }
-    const arma::mat t = tot / mt + eps * arma::eye(p, p);
-    for (auto& v : s) v = t;
-    return s;
-  }
-  for (size_t b = 0; b < z.size(); ++b) {
-    const arma::mat base = m[b] / mk[b];
-    if (cov == CovType::full) {
-      s[b] = base + eps * arma::eye(p, p);
-    } else if (cov == CovType::diagonal) {
-      s[b] = arma::diagmat(base.diag() + eps);
-    } else {
-      s[b] = (arma::trace(base) / static_cast<double>(p) + eps) * arma::eye(p, p);
-    }
-  }
-  return s;
+  return covariances_from_scatter(m, mk, cov, eps, p);
 }
 
 double lifted_objective(const std::vector<arma::mat>& c, const std::vector<arma::mat>& z) {

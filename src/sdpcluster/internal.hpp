@@ -139,5 +139,13 @@ std::vector<arma::mat> la_costs(const arma::mat& x, const std::vector<arma::mat>
 
 arma::mat to_arma(const data::MatView& v);
 std::vector<double> to_std(const arma::mat& m);
+/// Means, MLE covariances (+ ridge on the diagonal) and weights of a hard partition (labels 0..k-1).
+void partition_summary(const arma::mat& x, const arma::uvec& lab, int k, double ridge, ClusterResult& res);
+/// Cluster covariances from within-cluster scatter matrices m[b] and masses mk[b] (hard or soft), by
+/// covariance type, plus eps on the diagonal (the iLA-SDP / EM covariance step).
+std::vector<arma::mat> covariances_from_scatter(const std::vector<arma::mat>& m, const std::vector<double>& mk,
+                                                CovType cov, double eps, arma::uword p);
+/// res.labels <- lab (0-based).
+void set_labels(const arma::uvec& lab, ClusterResult& res);
 
 }  // namespace hetmod::sdpcluster::detail

@@ -9,6 +9,7 @@
 //    D^(k)_ij = (x_i - x_j)^T Omega_k (x_i - x_j) = d_i + d_j - 2 x_i^T Omega_k x_j.
 #include "hetmod/sdpcluster/loglik.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "hetmod/core/check.hpp"
@@ -24,6 +25,57 @@ arma::mat to_arma(const data::MatView& v) {
   return arma::mat(v.data, static_cast<arma::uword>(v.nrow), static_cast<arma::uword>(v.ncol));
 }
 std::vector<double> to_std(const arma::mat& m) { return std::vector<double>(m.begin(), m.end()); }
+
+std::vector<arma::mat> covariances_from_scatter(const std::vector<arma::mat>& m, const std::vector<double>& mk,
+                                                CovType cov, double eps, arma::uword p) {
+  std::vector<arma::mat> out(m.size());
+  if (cov == CovType::tied) {
+    arma::mat tot(p, p, arma::fill::zeros);
+    double mt = 0;
+    for (size_t b = 0; b < m.size(); ++b) {
+      tot += m[b];
+      mt += mk[b];
+    }
+    const arma::mat t = tot / mt + eps * arma::eye(p, p);
+    for (auto& v : out) v = t;
+    return out;
+  }
+  for (size_t b = 0; b < m.size(); ++b) {
+    const arma::mat base = m[b] / std::max(mk[b], 1e-300);
+    if (cov == CovType::full) {
+      out[b] = base + eps * arma::eye(p, p);
+    } else if (cov == CovType::diagonal) {
+      out[b] = arma::diagmat(base.diag() + eps);
+    } else {
+      out[b] = (arma::trace(base) / static_cast<double>(p) + eps) * arma::eye(p, p);
+    }
+  }
+  return out;
+}
+
+void partition_summary(const arma::mat& x, const arma::uvec& lab, int k, double ridge, ClusterResult& res) {
+  const arma::uword p = x.n_cols;
+  arma::mat means(static_cast<arma::uword>(k), p, arma::fill::zeros);
+  res.covariances.assign(static_cast<size_t>(k) * p * p, 0.0);
+  res.weights.assign(static_cast<size_t>(k), 0.0);
+  for (int j = 0; j < k; ++j) {
+    const arma::uvec idx = arma::find(lab == static_cast<arma::uword>(j));
+    res.weights[static_cast<size_t>(j)] = static_cast<double>(idx.n_elem) / static_cast<double>(x.n_rows);
+    if (idx.n_elem == 0) continue;
+    const arma::mat xs = x.rows(idx);
+    means.row(static_cast<arma::uword>(j)) = arma::mean(xs, 0);
+    const arma::mat xc = xs.each_row() - means.row(static_cast<arma::uword>(j));
+    arma::mat s = xc.t() * xc / static_cast<double>(idx.n_elem);
+    s.diag() += ridge;
+    std::copy(s.begin(), s.end(), res.covariances.begin() + static_cast<std::ptrdiff_t>(static_cast<size_t>(j) * p * p));
+  }
+  res.means = to_std(means);
+}
+
+void set_labels(const arma::uvec& lab, ClusterResult& res) {
+  res.labels.resize(lab.n_elem);
+  for (arma::uword i = 0; i < lab.n_elem; ++i) res.labels[i] = static_cast<int>(lab(i));
+}
 
 arma::mat component_logdens(const arma::mat& x, const arma::mat& means, const std::vector<arma::mat>& covs,
                             const char* fn) {

@@ -21,24 +21,8 @@ namespace hetmod::sdpcluster::detail {
 namespace {
 
 void summarize(const arma::mat& x, const arma::uvec& lab, int k, double ridge, ClusterResult& res) {
-  const arma::uword p = x.n_cols;
-  arma::mat means(static_cast<arma::uword>(k), p, arma::fill::zeros);
-  res.covariances.assign(static_cast<size_t>(k) * p * p, 0.0);
-  res.weights.assign(static_cast<size_t>(k), 0.0);
-  for (int j = 0; j < k; ++j) {
-    const arma::uvec idx = arma::find(lab == static_cast<arma::uword>(j));
-    res.weights[static_cast<size_t>(j)] = static_cast<double>(idx.n_elem) / static_cast<double>(x.n_rows);
-    if (idx.n_elem == 0) continue;
-    const arma::mat xs = x.rows(idx);
-    means.row(static_cast<arma::uword>(j)) = arma::mean(xs, 0);
-    const arma::mat xc = xs.each_row() - means.row(static_cast<arma::uword>(j));
-    arma::mat s = xc.t() * xc / static_cast<double>(idx.n_elem);
-    s.diag() += ridge;
-    std::copy(s.begin(), s.end(), res.covariances.begin() + static_cast<std::ptrdiff_t>(static_cast<size_t>(j) * p * p));
-  }
-  res.means = to_std(means);
-  res.labels.resize(lab.n_elem);
-  for (arma::uword i = 0; i < lab.n_elem; ++i) res.labels[i] = static_cast<int>(lab(i));
+  partition_summary(x, lab, k, ridge, res);
+  set_labels(lab, res);
 }
 
 arma::mat stack(const std::vector<arma::mat>& u) {
@@ -68,29 +52,7 @@ std::vector<arma::mat> factor_sigma(const arma::mat& x, const std::vector<arma::
     arma::mat mm = x.t() * (x.each_col() % r) - xu * xu.t();
     m[b] = 0.5 * (mm + mm.t());
   }
-  std::vector<arma::mat> out(u.size());
-  if (cov == CovType::tied) {
-    arma::mat tot(p, p, arma::fill::zeros);
-    double mt = 0;
-    for (size_t b = 0; b < u.size(); ++b) {
-      tot += m[b];
-      mt += mk[b];
-    }
-    const arma::mat t = tot / mt + eps * arma::eye(p, p);
-    for (auto& v : out) v = t;
-    return out;
-  }
-  for (size_t b = 0; b < u.size(); ++b) {
-    const arma::mat base = m[b] / std::max(mk[b], 1e-300);
-    if (cov == CovType::full) {
-      out[b] = base + eps * arma::eye(p, p);
-    } else if (cov == CovType::diagonal) {
-      out[b] = arma::diagmat(base.diag() + eps);
-    } else {
-      out[b] = (arma::trace(base) / static_cast<double>(p) + eps) * arma::eye(p, p);
-    }
-  }
-  return out;
+  return covariances_from_scatter(m, mk, cov, eps, p);
 }
 
 double lifted_value(const std::vector<BmBlock>& blocks, const std::vector<arma::mat>& u) {

@@ -23,9 +23,6 @@
 //    spectral radius of A >= 1 in a cyclic model.
 #include <algorithm>
 #include <armadillo>
-#include <boost/math/distributions/chi_squared.hpp>
-#include <boost/math/distributions/non_central_chi_squared.hpp>
-#include <boost/math/tools/toms748_solve.hpp>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -40,8 +37,12 @@
 #include "hetmod/sem/loglik.hpp"
 #include "hetmod/sem/model.hpp"
 #include "hetmod/sem/robust.hpp"
+#include "indices.hpp"
 
 namespace hetmod::sem {
+
+using detail::max_abs;
+using detail::pchisq_upper;
 
 namespace {
 
@@ -176,11 +177,6 @@ std::vector<double> start_values(const Model& model, const Aligned& a) {
   return x;
 }
 
-double max_abs(const std::vector<double>& g) {
-  double m = 0;
-  for (double v : g) m = std::max(m, std::fabs(v));
-  return m;
-}
 
 bool is_cyclic(const Graph& g) {
   std::vector<std::vector<int>> adj(static_cast<std::size_t>(g.n));
@@ -203,36 +199,8 @@ bool is_cyclic(const Graph& g) {
   return seen < g.n;
 }
 
-double pchisq_upper(double x, double df) {
-  if (!(df > 0) || !std::isfinite(x)) return kNaN;
-  if (x <= 0) return 1.0;
-  boost::math::chi_squared_distribution<double, numeric::Policy> d(df);
-  return boost::math::cdf(boost::math::complement(d, x));
-}
 
-double pchisq_nc(double x, double df, double ncp) {
-  if (x <= 1e-10) return 0.0;
-  if (ncp <= 0) {
-    boost::math::chi_squared_distribution<double, numeric::Policy> d(df);
-    return boost::math::cdf(d, x);
-  }
-  try {
-    boost::math::non_central_chi_squared_distribution<double, numeric::Policy> d(df, ncp);
-    return boost::math::cdf(d, x);
-  } catch (const std::exception&) {
-    return x < df + ncp ? 0.0 : 1.0;  // far tails only
-  }
-}
 
-/// Root of f(lambda) = pchisq(x, df, lambda) - target on [lo, hi] (f decreasing in lambda), TOMS 748.
-double ncp_root(double x, double df, double target, double lo, double hi) {
-  auto f = [&](double lam) { return pchisq_nc(x, df, lam) - target; };
-  boost::uintmax_t maxit = 100;
-  const auto r = boost::math::tools::toms748_solve(f, lo, hi, f(lo), f(hi),
-                                                   [](double a, double b) { return std::fabs(a - b) <= 1e-12 * std::max(1.0, std::fabs(b)); },
-                                                   maxit, numeric::Policy());
-  return 0.5 * (r.first + r.second);
-}
 
 
 }  // namespace
@@ -473,40 +441,8 @@ FitMeasures measures_impl(const Model& model, const Aligned& a, int64_t nobs, co
     fm.baseline_chisq = bf.measures.chisq;
   }
   const double X2 = fm.chisq, df = fm.df, X2b = fm.baseline_chisq, dfb = fm.baseline_df;
-  // CFI / TLI
-  {
-    const double t1 = std::max(X2 - df, 0.0);
-    const double t2 = std::max({X2 - df, X2b - dfb, 0.0});
-    fm.cfi = (t1 == 0 && t2 == 0) ? 1.0 : 1.0 - t1 / t2;
-    if (df > 0) {
-      const double u1 = X2b / dfb - X2 / df, u2 = X2b / dfb - 1.0;
-      fm.tli = (u1 < 0 && u2 < 0) ? 1.0 : u1 / u2;
-    } else {
-      fm.tli = 1.0;
-    }
-  }
-  // RMSEA and its 90% CI (lavaan lav_fit_rmsea)
-  if (df > 0) {
-    fm.rmsea = std::sqrt(std::max((X2 / N) / df - 1.0 / N, 0.0));
-    if (pchisq_nc(X2, df, 0.0) - 0.95 < 0) {
-      fm.rmsea_ci_lower = 0;
-    } else {
-      const double l = ncp_root(X2, df, 0.95, 0.0, X2);
-      fm.rmsea_ci_lower = std::sqrt(l / (N * df));
-    }
-    const double nr = std::max(N, X2 * 4);
-    if (pchisq_nc(X2, df, nr) - 0.05 > 0 || pchisq_nc(X2, df, 0.0) - 0.05 < 0) {
-      fm.rmsea_ci_upper = 0;
-    } else {
-      const double u = ncp_root(X2, df, 0.05, 0.0, nr);
-      fm.rmsea_ci_upper = std::sqrt(u / (N * df));
-    }
-    const double ncp0 = N * df * 0.05 * 0.05;
-    fm.rmsea_pvalue = 1.0 - pchisq_nc(X2, df, ncp0);
-  } else {
-    fm.rmsea = fm.rmsea_ci_lower = fm.rmsea_ci_upper = 0;
-    fm.rmsea_pvalue = kNaN;
-  }
+  detail::comparative_indices(X2, df, X2b, dfb, fm);
+  detail::rmsea_indices(X2, df, N, 1, fm);
   return fm;
 }
 
@@ -632,31 +568,9 @@ SemFit fit(const Model& model_in, const SampleMoments& sample, const FitOptions&
   double f = k.objective(obj, x.data(), g.data());
   // Fisher-scoring polish (ML) when L-BFGS stopped short of the gradient tolerance
   if (opt.polish && obj == detail::Obj::ml && std::isfinite(f)) {
-    for (int it = 0; it < 10 && max_abs(g) > 0.01 * opt.grad_tol; ++it) {
-      std::vector<double> step;
-      try {
-        std::vector<double> info = k.expected_information();
-        for (auto& v : info) v *= 2.0;
-        step = numeric::spd_solve(info, static_cast<std::size_t>(q), g, fn);
-      } catch (const Error&) {
-        break;
-      }
-      double t = 1.0;
-      bool moved = false;
-      std::vector<double> xn(x.size());
-      for (int h = 0; h < 8; ++h) {
-        for (std::size_t i = 0; i < x.size(); ++i) xn[i] = x[i] - t * step[i];
-        const double fn2 = k.objective(obj, xn.data(), nullptr);
-        if (std::isfinite(fn2) && fn2 <= f + 1e-13 * std::max(1.0, std::fabs(f))) {
-          x = xn;
-          f = k.objective(obj, x.data(), g.data());
-          moved = true;
-          break;
-        }
-        t *= 0.5;
-      }
-      if (!moved) break;
-    }
+    f = detail::fisher_polish(
+        x, f, g, 10, 0.01 * opt.grad_tol, [&](const double* xx, double* gg) { return k.objective(obj, xx, gg); },
+        [&](const double*) { return k.expected_information(); }, fn);
   }
   conv.objective = f;
   conv.grad_norm = max_abs(g);
@@ -830,22 +744,9 @@ FitResult SemFit::to_fit_result() const {
   FitResult r;
   r.family = "sem";
   r.model = options.estimator == Estimator::gls ? "gls" : options.estimator == Estimator::uls ? "uls" : options.estimator == Estimator::mlr ? "mlr" : "ml";
-  r.coef_names = model.par_names;
-  r.coef = theta;
-  r.vcov = vcov;
-  r.loglik = measures.logl;
-  r.df = measures.npar;
-  r.nobs = measures.ntotal;
-  r.convergence = convergence;
-  const FitMeasures& m = measures;
-  r.extras["fit_measures"] = {static_cast<double>(m.npar), m.fmin, m.chisq, static_cast<double>(m.df), m.pvalue, m.baseline_chisq,
-                              static_cast<double>(m.baseline_df), m.cfi, m.tli, m.rmsea, m.rmsea_ci_lower, m.rmsea_ci_upper,
-                              m.rmsea_pvalue, m.srmr, m.logl, m.unrestricted_logl, m.aic, m.bic};
-  r.extras["se"] = se;
+  detail::fill_fit_result(r, model.par_names, theta, vcov, se, measures, convergence);
   r.extras["implied_cov"] = implied.sigma;
   r.extras["admissible"] = {admissibility.admissible ? 1.0 : 0.0};
-  r.notes["fit_measures_names"] =
-      "npar,fmin,chisq,df,pvalue,baseline.chisq,baseline.df,cfi,tli,rmsea,rmsea.ci.lower,rmsea.ci.upper,rmsea.pvalue,srmr,logl,unrestricted.logl,aic,bic";
   std::string obs;
   for (const auto& o : model.observed) obs += (obs.empty() ? "" : ",") + o;
   r.notes["observed"] = obs;

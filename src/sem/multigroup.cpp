@@ -20,9 +20,6 @@
 #include "hetmod/sem/multigroup.hpp"
 
 #include <algorithm>
-#include <boost/math/distributions/chi_squared.hpp>
-#include <boost/math/distributions/non_central_chi_squared.hpp>
-#include <boost/math/tools/toms748_solve.hpp>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -36,8 +33,12 @@
 #include "hetmod/optim/nlopt.hpp"
 #include "hetmod/optim/problem.hpp"
 #include "hetmod/sem/loglik.hpp"
+#include "indices.hpp"
 
 namespace hetmod::sem {
+
+using detail::max_abs;
+using detail::pchisq_upper;
 
 namespace {
 
@@ -67,35 +68,8 @@ std::vector<std::string> split_list(const std::string& s) {
   return out;
 }
 
-double pchisq_upper(double x, double df) {
-  if (!(df > 0) || !std::isfinite(x)) return kNaN;
-  if (x <= 0) return 1.0;
-  boost::math::chi_squared_distribution<double, numeric::Policy> d(df);
-  return boost::math::cdf(boost::math::complement(d, x));
-}
 
-double pchisq_nc(double x, double df, double ncp) {
-  if (x <= 1e-10) return 0.0;
-  if (ncp <= 0) {
-    boost::math::chi_squared_distribution<double, numeric::Policy> d(df);
-    return boost::math::cdf(d, x);
-  }
-  try {
-    boost::math::non_central_chi_squared_distribution<double, numeric::Policy> d(df, ncp);
-    return boost::math::cdf(d, x);
-  } catch (const std::exception&) {
-    return x < df + ncp ? 0.0 : 1.0;
-  }
-}
 
-double ncp_root(double x, double df, double target, double lo, double hi) {
-  auto f = [&](double lam) { return pchisq_nc(x, df, lam) - target; };
-  boost::uintmax_t maxit = 100;
-  const auto r = boost::math::tools::toms748_solve(
-      f, lo, hi, f(lo), f(hi), [](double a, double b) { return std::fabs(a - b) <= 1e-12 * std::max(1.0, std::fabs(b)); }, maxit,
-      numeric::Policy());
-  return 0.5 * (r.first + r.second);
-}
 
 const std::vector<std::string>& equal_classes() {
   static const std::vector<std::string> v = {"loadings",     "intercepts",     "means",       "residuals", "residual.covariances",
@@ -273,11 +247,6 @@ class GroupProblem : public optim::Problem {
   std::vector<double> g_;
 };
 
-double max_abs(const std::vector<double>& g) {
-  double m = 0;
-  for (double v : g) m = std::max(m, std::fabs(v));
-  return m;
-}
 
 }  // namespace
 
@@ -465,31 +434,9 @@ GroupFit fit_groups(const std::string& syntax, const GroupedData& data, const Fi
   std::vector<double> g(static_cast<std::size_t>(q));
   double f = prob.eval(x.data(), g.data());
   if (opt.polish && std::isfinite(f)) {
-    for (int it = 0; it < 20 && max_abs(g) > 0.01 * opt.grad_tol; ++it) {
-      std::vector<double> step;
-      try {
-        std::vector<double> info = prob.expected_info(x.data());
-        for (auto& v : info) v *= 2.0;
-        step = numeric::spd_solve(info, static_cast<std::size_t>(q), g, kFn);
-      } catch (const Error&) {
-        break;
-      }
-      double t = 1.0;
-      bool moved = false;
-      std::vector<double> xn(x.size());
-      for (int h = 0; h < 8; ++h) {
-        for (std::size_t i = 0; i < x.size(); ++i) xn[i] = x[i] - t * step[i];
-        const double f2 = prob.eval(xn.data(), nullptr);
-        if (std::isfinite(f2) && f2 <= f + 1e-13 * std::max(1.0, std::fabs(f))) {
-          x = xn;
-          f = prob.eval(x.data(), g.data());
-          moved = true;
-          break;
-        }
-        t *= 0.5;
-      }
-      if (!moved) break;
-    }
+    f = detail::fisher_polish(
+        x, f, g, 20, 0.01 * opt.grad_tol, [&](const double* xx, double* gg) { return prob.eval(xx, gg); },
+        [&](const double* xx) { return prob.expected_info(xx); }, kFn);
   }
   conv.objective = f;
   conv.grad_norm = max_abs(g);
@@ -612,30 +559,8 @@ GroupFit fit_groups(const std::string& syntax, const GroupedData& data, const Fi
     fm.aic = -2.0 * fm.logl + 2.0 * q;
     fm.bic = -2.0 * fm.logl + q * std::log(N);
     const double X2 = fm.chisq, df = fm.df, X2b = fm.baseline_chisq, dfb = fm.baseline_df;
-    const double t1 = std::max(X2 - df, 0.0), t2 = std::max({X2 - df, X2b - dfb, 0.0});
-    fm.cfi = (t1 == 0 && t2 == 0) ? 1.0 : 1.0 - t1 / t2;
-    if (df > 0) {
-      const double u1 = X2b / dfb - X2 / df, u2 = X2b / dfb - 1.0;
-      fm.tli = (u1 < 0 && u2 < 0) ? 1.0 : u1 / u2;
-      const double sg = std::sqrt(static_cast<double>(G));
-      fm.rmsea = std::sqrt(std::max((X2 / N) / df - 1.0 / N, 0.0)) * sg;
-      if (pchisq_nc(X2, df, 0.0) - 0.95 < 0) {
-        fm.rmsea_ci_lower = 0;
-      } else {
-        fm.rmsea_ci_lower = std::sqrt(ncp_root(X2, df, 0.95, 0.0, X2) / (N * df)) * sg;
-      }
-      const double nr = std::max(N, X2 * 4);
-      if (pchisq_nc(X2, df, nr) - 0.05 > 0 || pchisq_nc(X2, df, 0.0) - 0.05 < 0) {
-        fm.rmsea_ci_upper = 0;
-      } else {
-        fm.rmsea_ci_upper = std::sqrt(ncp_root(X2, df, 0.05, 0.0, nr) / (N * df)) * sg;
-      }
-      fm.rmsea_pvalue = 1.0 - pchisq_nc(X2, df, N * df * 0.05 * 0.05 / G);
-    } else {
-      fm.tli = 1.0;
-      fm.rmsea = fm.rmsea_ci_lower = fm.rmsea_ci_upper = 0;
-      fm.rmsea_pvalue = kNaN;
-    }
+    detail::comparative_indices(X2, df, X2b, dfb, fm);
+    detail::rmsea_indices(X2, df, N, G, fm);
   } else {
     fm.chisq = fm.logl = fm.unrestricted_logl = fm.cfi = fm.tli = fm.rmsea = fm.srmr = fm.aic = fm.bic = kNaN;
   }
@@ -683,18 +608,7 @@ FitResult GroupFit::to_fit_result() const {
   FitResult r;
   r.family = "sem";
   r.model = missing == Missing::fiml ? "ml-fiml" : "ml";
-  r.coef_names = model.par_names;
-  r.coef = theta;
-  r.vcov = vcov;
-  r.loglik = measures.logl;
-  r.df = measures.npar;
-  r.nobs = measures.ntotal;
-  r.convergence = convergence;
-  const FitMeasures& m = measures;
-  r.extras["fit_measures"] = {static_cast<double>(m.npar), m.fmin, m.chisq, static_cast<double>(m.df), m.pvalue, m.baseline_chisq,
-                              static_cast<double>(m.baseline_df), m.cfi, m.tli, m.rmsea, m.rmsea_ci_lower, m.rmsea_ci_upper,
-                              m.rmsea_pvalue, m.srmr, m.logl, m.unrestricted_logl, m.aic, m.bic};
-  r.extras["se"] = se;
+  detail::fill_fit_result(r, model.par_names, theta, vcov, se, measures, convergence);
   std::vector<double> gn;
   for (auto v : nobs) gn.push_back(static_cast<double>(v));
   r.extras["group_nobs"] = gn;
@@ -702,8 +616,6 @@ FitResult GroupFit::to_fit_result() const {
   for (const auto& im : implied) ic.insert(ic.end(), im.sigma.begin(), im.sigma.end());
   r.extras["implied_cov"] = ic;
   r.extras["admissible"] = {admissibility.admissible ? 1.0 : 0.0};
-  r.notes["fit_measures_names"] =
-      "npar,fmin,chisq,df,pvalue,baseline.chisq,baseline.df,cfi,tli,rmsea,rmsea.ci.lower,rmsea.ci.upper,rmsea.pvalue,srmr,logl,unrestricted.logl,aic,bic";
   std::string obs, grp;
   for (const auto& o : model.observed) obs += (obs.empty() ? "" : ",") + o;
   for (const auto& g : group_labels) grp += (grp.empty() ? "" : ",") + g;

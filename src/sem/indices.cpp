@@ -1,0 +1,147 @@
+// src/sem/indices.cpp -- see indices.hpp.
+#include "indices.hpp"
+
+#include <algorithm>
+#include <boost/math/distributions/chi_squared.hpp>
+#include <boost/math/distributions/non_central_chi_squared.hpp>
+#include <boost/math/tools/toms748_solve.hpp>
+#include <cmath>
+#include <limits>
+
+#include "hetmod/core/error.hpp"
+#include "hetmod/numeric/boost_policy.hpp"
+#include "hetmod/numeric/linalg.hpp"
+
+namespace hetmod::sem::detail {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+/// Root of f(lambda) = pchisq(x, df, lambda) - target on [lo, hi] (f decreasing in lambda), TOMS 748.
+double ncp_root(double x, double df, double target, double lo, double hi) {
+  auto f = [&](double lam) { return pchisq_nc(x, df, lam) - target; };
+  boost::uintmax_t maxit = 100;
+  const auto r = boost::math::tools::toms748_solve(
+      f, lo, hi, f(lo), f(hi),
+      [](double a, double b) { return std::fabs(a - b) <= 1e-12 * std::max(1.0, std::fabs(b)); }, maxit,
+      numeric::Policy());
+  return 0.5 * (r.first + r.second);
+}
+
+}  // namespace
+
+double pchisq_upper(double x, double df) {
+  if (!(df > 0) || !std::isfinite(x)) return kNaN;
+  if (x <= 0) return 1.0;
+  boost::math::chi_squared_distribution<double, numeric::Policy> d(df);
+  return boost::math::cdf(boost::math::complement(d, x));
+}
+
+double pchisq_nc(double x, double df, double ncp) {
+  if (x <= 1e-10) return 0.0;
+  if (ncp <= 0) {
+    boost::math::chi_squared_distribution<double, numeric::Policy> d(df);
+    return boost::math::cdf(d, x);
+  }
+  try {
+    boost::math::non_central_chi_squared_distribution<double, numeric::Policy> d(df, ncp);
+    return boost::math::cdf(d, x);
+  } catch (const std::exception&) {
+    return x < df + ncp ? 0.0 : 1.0;  // far tails only
+  }
+}
+
+double max_abs(const std::vector<double>& g) {
+  double m = 0;
+  for (double v : g) m = std::max(m, std::fabs(v));
+  return m;
+}
+
+void comparative_indices(double X2, double df, double X2b, double dfb, FitMeasures& fm) {
+  const double t1 = std::max(X2 - df, 0.0);
+  const double t2 = std::max({X2 - df, X2b - dfb, 0.0});
+  fm.cfi = (t1 == 0 && t2 == 0) ? 1.0 : 1.0 - t1 / t2;
+  if (df > 0) {
+    const double u1 = X2b / dfb - X2 / df, u2 = X2b / dfb - 1.0;
+    fm.tli = (u1 < 0 && u2 < 0) ? 1.0 : u1 / u2;
+  } else {
+    fm.tli = 1.0;
+  }
+}
+
+void rmsea_indices(double X2, double df, double N, int G, FitMeasures& fm) {
+  if (!(df > 0)) {
+    fm.rmsea = fm.rmsea_ci_lower = fm.rmsea_ci_upper = 0;
+    fm.rmsea_pvalue = kNaN;
+    return;
+  }
+  const double sg = std::sqrt(static_cast<double>(G));
+  fm.rmsea = std::sqrt(std::max((X2 / N) / df - 1.0 / N, 0.0)) * sg;
+  if (pchisq_nc(X2, df, 0.0) - 0.95 < 0) {
+    fm.rmsea_ci_lower = 0;
+  } else {
+    fm.rmsea_ci_lower = std::sqrt(ncp_root(X2, df, 0.95, 0.0, X2) / (N * df)) * sg;
+  }
+  const double nr = std::max(N, X2 * 4);
+  if (pchisq_nc(X2, df, nr) - 0.05 > 0 || pchisq_nc(X2, df, 0.0) - 0.05 < 0) {
+    fm.rmsea_ci_upper = 0;
+  } else {
+    fm.rmsea_ci_upper = std::sqrt(ncp_root(X2, df, 0.05, 0.0, nr) / (N * df)) * sg;
+  }
+  fm.rmsea_pvalue = 1.0 - pchisq_nc(X2, df, N * df * 0.05 * 0.05 / G);
+}
+
+void fill_fit_result(FitResult& r, const std::vector<std::string>& names, const std::vector<double>& theta,
+                     const std::vector<double>& vcov, const std::vector<double>& se, const FitMeasures& m,
+                     const Convergence& convergence) {
+  r.coef_names = names;
+  r.coef = theta;
+  r.vcov = vcov;
+  r.loglik = m.logl;
+  r.df = m.npar;
+  r.nobs = m.ntotal;
+  r.convergence = convergence;
+  r.extras["fit_measures"] = {static_cast<double>(m.npar), m.fmin, m.chisq, static_cast<double>(m.df), m.pvalue,
+                              m.baseline_chisq, static_cast<double>(m.baseline_df), m.cfi, m.tli, m.rmsea,
+                              m.rmsea_ci_lower, m.rmsea_ci_upper, m.rmsea_pvalue, m.srmr, m.logl,
+                              m.unrestricted_logl, m.aic, m.bic};
+  r.notes["fit_measures_names"] =
+      "npar,fmin,chisq,df,pvalue,baseline.chisq,baseline.df,cfi,tli,rmsea,rmsea.ci.lower,rmsea.ci.upper,"
+      "rmsea.pvalue,srmr,logl,unrestricted.logl,aic,bic";
+  r.extras["se"] = se;
+}
+
+double fisher_polish(std::vector<double>& x, double f, std::vector<double>& g, int max_it, double tol,
+                     const std::function<double(const double*, double*)>& eval,
+                     const std::function<std::vector<double>(const double*)>& info, const char* fn) {
+  const std::size_t q = x.size();
+  for (int it = 0; it < max_it && max_abs(g) > tol; ++it) {
+    std::vector<double> step;
+    try {
+      std::vector<double> inf = info(x.data());
+      for (auto& v : inf) v *= 2.0;
+      step = numeric::spd_solve(inf, q, g, fn);
+    } catch (const Error&) {
+      break;
+    }
+    double t = 1.0;
+    bool moved = false;
+    std::vector<double> xn(q);
+    for (int h = 0; h < 8; ++h) {
+      for (std::size_t i = 0; i < q; ++i) xn[i] = x[i] - t * step[i];
+      const double f2 = eval(xn.data(), nullptr);
+      if (std::isfinite(f2) && f2 <= f + 1e-13 * std::max(1.0, std::fabs(f))) {
+        x = xn;
+        f = eval(x.data(), g.data());
+        moved = true;
+        break;
+      }
+      t *= 0.5;
+    }
+    if (!moved) break;
+  }
+  return f;
+}
+
+}  // namespace hetmod::sem::detail

@@ -1,0 +1,40 @@
+// src/sem/indices.hpp -- module-private: chi-square tail probabilities and lavaan's comparative and
+// RMSEA indices, shared by the single-group fit (fit.cpp) and the multi-group / FIML fit (multigroup.cpp).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "hetmod/core/result.hpp"
+
+#include "hetmod/sem/model.hpp"
+
+namespace hetmod::sem::detail {
+
+/// P(chi2_df > x); NaN for df <= 0 or non-finite x.
+double pchisq_upper(double x, double df);
+/// P(chi2_df(ncp) <= x), non-central (ncp = 0: central).
+double pchisq_nc(double x, double df, double ncp);
+/// max_i |g_i|.
+double max_abs(const std::vector<double>& g);
+/// CFI and TLI from the model (X2, df) and baseline (X2b, dfb) statistics, as lavaan computes them.
+void comparative_indices(double X2, double df, double X2b, double dfb, FitMeasures& fm);
+/// RMSEA, its 90% CI and p(RMSEA <= .05) as lavaan's lav_fit_rmsea, for G groups of total size N
+/// (the multi-group RMSEA is multiplied by sqrt(G)); df <= 0 gives RMSEA 0 and a NaN p-value.
+void rmsea_indices(double X2, double df, double N, int G, FitMeasures& fm);
+/// The fields every SEM FitResult shares: names, estimates, vcov, logL, df, nobs, convergence, the
+/// fit-measure vector (extras "fit_measures", names in notes "fit_measures_names") and extras "se".
+void fill_fit_result(FitResult& r, const std::vector<std::string>& names, const std::vector<double>& theta,
+                     const std::vector<double>& vcov, const std::vector<double>& se, const FitMeasures& m,
+                     const Convergence& convergence);
+
+/// Fisher-scoring polish after a quasi-Newton stop: up to max_it steps x <- x - t (2 I(x))^-1 g with step
+/// halving (accepted when f does not increase), while max|g| > tol. eval(x, g) returns the objective and
+/// fills g when g is non-null; info(x) is the expected information at x (the last point eval saw).
+/// Updates x and g; returns the objective at x.
+double fisher_polish(std::vector<double>& x, double f, std::vector<double>& g, int max_it, double tol,
+                     const std::function<double(const double*, double*)>& eval,
+                     const std::function<std::vector<double>(const double*)>& info, const char* fn);
+
+}  // namespace hetmod::sem::detail
