@@ -109,8 +109,10 @@ cluster_sdp <- function(x, k, method = c("ila-sdp", "la-sdp", "sdp-kmeans", "kme
   if (!is.null(core$membership)) out$membership <- core$membership
   class(out) <- "cluster_sdp"
   if (!isTRUE(certificate$converged))
-    warning(sprintf("cluster_sdp(method = \"%s\"): the %s solver did not converge (%s).", method,
-                    certificate$solver, certificate$reason), call. = FALSE)
+    warning(structure(class = c("hetmod_convergence_warning", "warning", "condition"),
+                      list(message = sprintf("cluster_sdp(method = \"%s\"): the %s solver did not converge (%s).",
+                                             method, certificate$solver, certificate$reason),
+                           call = NULL)))
   out
 }
 
