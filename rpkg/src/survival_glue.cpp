@@ -223,22 +223,7 @@ Rcpp::List surv_predict_cpp(Rcpp::NumericVector coef, Rcpp::NumericMatrix vcov, 
                             Rcpp::List offref, bool paired) {
   return hetmod_r::guarded([&] {
     const char* fn = "predict.surv_mpr";
-    hs::SurvFit fit;
-    fit.dist = hs::dist_from_name(dist);
-    hetmod::check::require(block_size.size() == hs::kNumPar, fn, "block_size must have length 4");
-    int start = 0;
-    for (int k = 0; k < hs::kNumPar; ++k) {
-      fit.block_start[static_cast<size_t>(k)] = start;
-      fit.block_size[static_cast<size_t>(k)] = block_size[k];
-      start += block_size[k];
-    }
-    hetmod::check::require(start == coef.size(), fn, "coef does not match the block sizes");
-    fit.result.family = "survival";
-    fit.result.model = dist;
-    fit.result.coef.assign(coef.begin(), coef.end());
-    fit.result.coef_names.assign(static_cast<size_t>(coef.size()), std::string());
-    if (vcov.nrow() == coef.size() && vcov.ncol() == coef.size()) fit.result.vcov.assign(vcov.begin(), vcov.end());
-    fit.result.df = static_cast<int64_t>(coef.size());
+    hs::SurvFit fit = fit_shell(fn, coef, vcov, dist, block_size);
     hetmod::check::require(type >= 0 && type <= 8, fn, "type code " + std::to_string(type) + " is out of range");
     const auto ptype = static_cast<hs::PredictType>(type);
     DesignHolder h, href;

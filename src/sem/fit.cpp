@@ -572,17 +572,8 @@ SemFit fit(const Model& model_in, const SampleMoments& sample, const FitOptions&
         x, f, g, 10, 0.01 * opt.grad_tol, [&](const double* xx, double* gg) { return k.objective(obj, xx, gg); },
         [&](const double*) { return k.expected_information(); }, fn);
   }
-  conv.objective = f;
-  conv.grad_norm = max_abs(g);
   conv.iterations = static_cast<int>(k.evaluations());
-  if (!conv.converged && std::isfinite(f) && conv.grad_norm <= opt.grad_tol * std::max(1.0, std::fabs(f))) {
-    conv.converged = true;
-    conv.reason = "gradient norm below tolerance after polishing";
-  }
-  if (!std::isfinite(f)) {
-    conv.converged = false;
-    conv.reason = "the implied covariance matrix is not positive definite at the returned point";
-  }
+  detail::finish_convergence(conv, f, g, opt.grad_tol);
   out.convergence = conv;
   out.theta = x;
 

@@ -144,4 +144,17 @@ double fisher_polish(std::vector<double>& x, double f, std::vector<double>& g, i
   return f;
 }
 
+void finish_convergence(Convergence& conv, double f, const std::vector<double>& g, double grad_tol) {
+  conv.objective = f;
+  conv.grad_norm = max_abs(g);
+  if (!conv.converged && std::isfinite(f) && conv.grad_norm <= grad_tol * std::max(1.0, std::fabs(f))) {
+    conv.converged = true;
+    conv.reason = "gradient norm below tolerance after polishing";
+  }
+  if (!std::isfinite(f)) {
+    conv.converged = false;
+    conv.reason = "the implied covariance matrix is not positive definite at the returned point";
+  }
+}
+
 }  // namespace hetmod::sem::detail

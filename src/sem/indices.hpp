@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "hetmod/core/convergence.hpp"
 #include "hetmod/core/result.hpp"
 
 #include "hetmod/sem/model.hpp"
@@ -36,5 +37,10 @@ void fill_fit_result(FitResult& r, const std::vector<std::string>& names, const 
 double fisher_polish(std::vector<double>& x, double f, std::vector<double>& g, int max_it, double tol,
                      const std::function<double(const double*, double*)>& eval,
                      const std::function<std::vector<double>(const double*)>& info, const char* fn);
+
+/// Final convergence record of an ML fit at objective f with gradient g: objective, max|g|, converged
+/// when the gradient is below grad_tol (relative to max(1, |f|)) even if the optimiser stopped on
+/// another criterion; never converged at a non-finite objective (implied covariance not PD).
+void finish_convergence(Convergence& conv, double f, const std::vector<double>& g, double grad_tol);
 
 }  // namespace hetmod::sem::detail

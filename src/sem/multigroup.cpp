@@ -438,19 +438,10 @@ GroupFit fit_groups(const std::string& syntax, const GroupedData& data, const Fi
         x, f, g, 20, 0.01 * opt.grad_tol, [&](const double* xx, double* gg) { return prob.eval(xx, gg); },
         [&](const double* xx) { return prob.expected_info(xx); }, kFn);
   }
-  conv.objective = f;
-  conv.grad_norm = max_abs(g);
   std::size_t nev = 0;
   for (const auto& kk : kern) nev = std::max(nev, kk.evaluations());
   conv.iterations = static_cast<int>(nev);
-  if (!conv.converged && std::isfinite(f) && conv.grad_norm <= opt.grad_tol * std::max(1.0, std::fabs(f))) {
-    conv.converged = true;
-    conv.reason = "gradient norm below tolerance after polishing";
-  }
-  if (!std::isfinite(f)) {
-    conv.converged = false;
-    conv.reason = "the implied covariance matrix is not positive definite at the returned point";
-  }
+  detail::finish_convergence(conv, f, g, opt.grad_tol);
   out.convergence = conv;
   out.theta = x;
   for (int gi = 0; gi < G; ++gi) {
