@@ -10,26 +10,9 @@ using hetmod::capi::check_array;
 using hetmod::capi::require_ptr;
 using hetmod::capi::write_string;
 
-namespace {
-
-std::string join_keys(const std::map<std::string, std::vector<double>>& m) {
-  std::string out;
-  for (const auto& kv : m) {
-    if (!out.empty()) out += '\n';
-    out += kv.first;
-  }
-  return out;
-}
-std::string join_keys(const std::map<std::string, std::string>& m) {
-  std::string out;
-  for (const auto& kv : m) {
-    if (!out.empty()) out += '\n';
-    out += kv.first;
-  }
-  return out;
-}
-
-}  // namespace
+using hetmod::capi::copy_out;
+using hetmod::capi::find_named;
+using hetmod::capi::join_keys;
 
 extern "C" HETMOD_API void hetmod_fit_free(hetmod_fit* fit) { delete fit; }
 
@@ -69,8 +52,7 @@ extern "C" HETMOD_API int hetmod_fit_coef(const hetmod_fit* fit, double* out, in
   require_ptr(hetmod_fn_, "fit", fit);
   require_ptr(hetmod_fn_, "out", out);
   const auto& c = fit->fit.coef;
-  check_array(hetmod_fn_, "out", out, "len", len, static_cast<int64_t>(c.size()));
-  for (size_t j = 0; j < c.size(); ++j) out[j] = c[j];
+  copy_out(hetmod_fn_, "out", out, len, c);
   HETMOD_GUARD_END
 }
 
@@ -80,8 +62,7 @@ extern "C" HETMOD_API int hetmod_fit_vcov(const hetmod_fit* fit, double* out, in
   require_ptr(hetmod_fn_, "out", out);
   const auto& v = fit->fit.vcov;
   if (v.empty()) hetmod::check::fail(hetmod_fn_, "this fit has no covariance matrix", hetmod::Status::not_found);
-  check_array(hetmod_fn_, "out", out, "len", len, static_cast<int64_t>(v.size()));
-  for (size_t j = 0; j < v.size(); ++j) out[j] = v[j];
+  copy_out(hetmod_fn_, "out", out, len, v);
   HETMOD_GUARD_END
 }
 
@@ -145,12 +126,7 @@ extern "C" HETMOD_API int hetmod_fit_extra(const hetmod_fit* fit, const char* na
   HETMOD_GUARD_BEGIN("hetmod_fit_extra")
   require_ptr(hetmod_fn_, "fit", fit);
   require_ptr(hetmod_fn_, "name", name);
-  auto it = fit->fit.extras.find(name);
-  if (it == fit->fit.extras.end()) {
-    hetmod::check::fail(hetmod_fn_, std::string("this fit has no extra named '") + name + "'",
-                        hetmod::Status::not_found);
-  }
-  const std::vector<double>& v = it->second;
+  const std::vector<double>& v = find_named(hetmod_fn_, fit->fit.extras, name, "extra");
   const auto m = static_cast<int64_t>(v.size());
   hetmod::capi::require_len(hetmod_fn_, "len", len);
   if (!out && len == 0) {  // size query
@@ -158,8 +134,7 @@ extern "C" HETMOD_API int hetmod_fit_extra(const hetmod_fit* fit, const char* na
     *needed = m;
   } else {
     if (needed) *needed = m;
-    check_array(hetmod_fn_, "out", out, "len", len, m);
-    for (size_t j = 0; j < v.size(); ++j) out[j] = v[j];
+    copy_out(hetmod_fn_, "out", out, len, v);
   }
   HETMOD_GUARD_END
 }
@@ -177,12 +152,7 @@ extern "C" HETMOD_API int hetmod_fit_note(const hetmod_fit* fit, const char* nam
   HETMOD_GUARD_BEGIN("hetmod_fit_note")
   require_ptr(hetmod_fn_, "fit", fit);
   require_ptr(hetmod_fn_, "name", name);
-  auto it = fit->fit.notes.find(name);
-  if (it == fit->fit.notes.end()) {
-    hetmod::check::fail(hetmod_fn_, std::string("this fit has no note named '") + name + "'",
-                        hetmod::Status::not_found);
-  }
-  write_string(hetmod_fn_, it->second, buf, buflen, needed);
+  write_string(hetmod_fn_, find_named(hetmod_fn_, fit->fit.notes, name, "note"), buf, buflen, needed);
   HETMOD_GUARD_END
 }
 

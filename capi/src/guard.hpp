@@ -33,8 +33,10 @@
 #include <new>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "hetmod.h"
+#include "hetmod/core/check.hpp"
 #include "hetmod/core/error.hpp"
 #include "hetmod/core/options.hpp"
 #include "hetmod/core/result.hpp"
@@ -86,6 +88,35 @@ hetmod_fit* wrap_fit(FitResult&& fit);
 
 /// Options of a possibly-null handle (null = defaults).
 const Options& options_or_default(const hetmod_options* opt);
+
+
+/// check_array for `v.size()` elements, then copies v into out (element type converted).
+template <class T, class U>
+void copy_out(const char* fn, const char* arg, T* out, int64_t len, const std::vector<U>& v) {
+  check_array(fn, arg, out, "len", len, static_cast<int64_t>(v.size()));
+  for (size_t j = 0; j < v.size(); ++j) out[j] = static_cast<T>(v[j]);
+}
+
+/// The entry of a named map (a fit's extras or notes); Error(not_found) naming `kind` otherwise.
+template <class Map>
+const typename Map::mapped_type& find_named(const char* fn, const Map& m, const char* name, const char* kind) {
+  auto it = m.find(name);
+  if (it == m.end()) {
+    check::fail(fn, std::string("this fit has no ") + kind + " named '" + name + "'", Status::not_found);
+  }
+  return it->second;
+}
+
+/// The keys of a named map, one per line.
+template <class Map>
+std::string join_keys(const Map& m) {
+  std::string out;
+  for (const auto& kv : m) {
+    if (!out.empty()) out += '\n';
+    out += kv.first;
+  }
+  return out;
+}
 
 }  // namespace hetmod::capi
 

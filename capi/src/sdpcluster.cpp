@@ -87,17 +87,13 @@ extern "C" HETMOD_API int hetmod_cluster_dims(const hetmod_cluster* h, int64_t* 
 extern "C" HETMOD_API int hetmod_cluster_labels(const hetmod_cluster* h, int32_t* out, int64_t len) {
   HETMOD_GUARD_BEGIN("hetmod_cluster_labels")
   const sc::ClusterResult& r = result(hetmod_fn_, h);
-  const auto need = static_cast<int64_t>(r.labels.size());
-  check_array(hetmod_fn_, "out", out, "len", len, need);
-  for (int64_t i = 0; i < need; ++i) out[i] = static_cast<int32_t>(r.labels[static_cast<size_t>(i)]);
+  hetmod::capi::copy_out(hetmod_fn_, "out", out, len, r.labels);
   HETMOD_GUARD_END
 }
 
 namespace {
 void copy_doubles(const char* fn, const std::vector<double>& v, double* out, int64_t len) {
-  const auto need = static_cast<int64_t>(v.size());
-  check_array(fn, "out", out, "len", len, need);
-  for (int64_t i = 0; i < need; ++i) out[i] = v[static_cast<size_t>(i)];
+  hetmod::capi::copy_out(fn, "out", out, len, v);
 }
 }  // namespace
 
@@ -193,9 +189,7 @@ extern "C" HETMOD_API int hetmod_cluster_sketch(const hetmod_cluster* h, int64_t
   const sc::ClusterResult& r = result(hetmod_fn_, h);
   if (m) *m = r.sketch_size;
   if (index) {
-    const auto need = static_cast<int64_t>(r.sketch_index.size());
-    check_array(hetmod_fn_, "index", index, "len", len, need);
-    for (int64_t i = 0; i < need; ++i) index[i] = r.sketch_index[static_cast<size_t>(i)];
+    hetmod::capi::copy_out(hetmod_fn_, "index", index, len, r.sketch_index);
   }
   HETMOD_GUARD_END
 }

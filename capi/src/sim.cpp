@@ -116,8 +116,7 @@ extern "C" HETMOD_API int hetmod_study_replicates(const hetmod_study_result* res
   require_ptr(hetmod_fn_, "res", res);
   require_ptr(hetmod_fn_, "out", out);
   const auto& idx = res->result.replicate;
-  check_array(hetmod_fn_, "out", out, "len", len, static_cast<int64_t>(idx.size()));
-  for (size_t r = 0; r < idx.size(); ++r) out[r] = idx[r];
+  hetmod::capi::copy_out(hetmod_fn_, "out", out, len, idx);
   HETMOD_GUARD_END
 }
 

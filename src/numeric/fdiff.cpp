@@ -21,22 +21,24 @@ double step_for(double xi, double step) { return step * std::max(1.0, std::fabs(
 
 void check_step(const char* fn, double step) { check::positive(fn, "step", step); }
 
+// Central difference of f along coordinate i with step h; xx is a scratch copy of x, restored on return.
+double central(const ScalarFn& f, const std::vector<double>& x, std::vector<double>& xx, std::size_t i, double h) {
+  const double xp = x[i] + h, xm = x[i] - h;
+  xx[i] = xp;
+  const double fp = f(xx);
+  xx[i] = xm;
+  const double fm = f(xx);
+  xx[i] = x[i];
+  return (fp - fm) / (xp - xm);
+}
+
 }  // namespace
 
 std::vector<double> fd_gradient(const ScalarFn& f, const std::vector<double>& x, double step) {
   check_step("fd_gradient", step);
   const std::size_t n = x.size();
   std::vector<double> g(n), xx = x;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double h = step_for(x[i], step);
-    const double xp = x[i] + h, xm = x[i] - h;
-    xx[i] = xp;
-    const double fp = f(xx);
-    xx[i] = xm;
-    const double fm = f(xx);
-    xx[i] = x[i];
-    g[i] = (fp - fm) / (xp - xm);
-  }
+  for (std::size_t i = 0; i < n; ++i) g[i] = central(f, x, xx, i, step_for(x[i], step));
   return g;
 }
 
@@ -44,19 +46,10 @@ std::vector<double> fd_gradient_richardson(const ScalarFn& f, const std::vector<
   check_step("fd_gradient_richardson", step);
   const std::size_t n = x.size();
   std::vector<double> g(n), xx = x;
-  auto central = [&](std::size_t i, double h) {
-    const double xp = x[i] + h, xm = x[i] - h;
-    xx[i] = xp;
-    const double fp = f(xx);
-    xx[i] = xm;
-    const double fm = f(xx);
-    xx[i] = x[i];
-    return (fp - fm) / (xp - xm);
-  };
   for (std::size_t i = 0; i < n; ++i) {
     const double h = step_for(x[i], step);
-    const double d1 = central(i, h);
-    const double d2 = central(i, 0.5 * h);
+    const double d1 = central(f, x, xx, i, h);
+    const double d2 = central(f, x, xx, i, 0.5 * h);
     g[i] = (4.0 * d2 - d1) / 3.0;
   }
   return g;

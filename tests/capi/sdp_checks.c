@@ -12,24 +12,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "checks.h"
 #include "hetmod.h"
 
 int capi_sdp_checks(void);
 
-static double d_abs(double x) { return x < 0 ? -x : x; }
-
-static int d_passed = 0;
-static int d_failed = 0;
-
-static void d_check(int ok, const char* what, int line) {
-  if (ok) {
-    ++d_passed;
-  } else {
-    ++d_failed;
-    fprintf(stderr, "FAILED sdp_checks.c:%d: %s (last error: \"%s\")\n", line, what, hetmod_last_error());
-  }
-}
-#define D_CHECK(cond) d_check((cond) ? 1 : 0, #cond, __LINE__)
+static capi_counter d_cnt = {0, 0, "sdp_checks.c"};
+#define D_CHECK(cond) CAPI_CHECK(d_cnt, cond)
 
 enum { NPC = 10, K = 3, N = NPC * K, P = 2 };
 
@@ -65,12 +54,12 @@ static void check_method(const double* x, int method, const hetmod_options* opt)
   D_CHECK(hetmod_cluster_labels(h, lab, N) == HETMOD_OK);
   for (i = 0; i < N; ++i) D_CHECK(lab[i] >= 0 && lab[i] < K);
   D_CHECK(hetmod_cluster_metrics(g_truth, lab, N, &mis, &ari, &nmi) == HETMOD_OK);
-  D_CHECK(mis == 0.0 && d_abs(ari - 1.0) < 1e-12 && d_abs(nmi - 1.0) < 1e-12);
+  D_CHECK(mis == 0.0 && capi_abs(ari - 1.0) < 1e-12 && capi_abs(nmi - 1.0) < 1e-12);
   D_CHECK(hetmod_cluster_means(h, means, K * P) == HETMOD_OK);
   D_CHECK(hetmod_cluster_covariances(h, covs, K * P * P) == HETMOD_OK && covs[0] > 0 && covs[3] > 0);
-  D_CHECK(hetmod_cluster_weights(h, w, K) == HETMOD_OK && d_abs(w[0] + w[1] + w[2] - 1.0) < 1e-9);
+  D_CHECK(hetmod_cluster_weights(h, w, K) == HETMOD_OK && capi_abs(w[0] + w[1] + w[2] - 1.0) < 1e-9);
   /* the mean of the cluster holding point 0 is near (0, 0) */
-  D_CHECK(d_abs(means[lab[0]]) < 0.5 && d_abs(means[K + lab[0]]) < 0.5);
+  D_CHECK(capi_abs(means[lab[0]]) < 0.5 && capi_abs(means[K + lab[0]]) < 0.5);
   D_CHECK(hetmod_cluster_certificate(h, &conv, &it, &pr, &dr, &gap, &obj, &sec) == HETMOD_OK);
   D_CHECK(conv == 0 || conv == 1);
   D_CHECK(it >= 0 && pr >= 0 && dr >= 0 && sec >= 0);
@@ -95,7 +84,7 @@ static void check_method(const double* x, int method, const hetmod_options* opt)
 }
 
 static void check_errors(const double* x) {
-  hetmod_cluster* h = (hetmod_cluster*)&d_passed; /* sentinel: must stay untouched on error */
+  hetmod_cluster* h = (hetmod_cluster*)&d_cnt; /* sentinel: must stay untouched on error */
   hetmod_cluster* const sentinel = h;
   hetmod_cluster* good = NULL;
   hetmod_options* opt = NULL;
@@ -138,7 +127,7 @@ static void check_errors(const double* x) {
   hetmod_cluster_free(NULL);
   /* metrics */
   D_CHECK(hetmod_cluster_metrics(a, b, 3, &mis, &ari, &nmi) == HETMOD_OK);
-  D_CHECK(mis == 0.0 && d_abs(ari - 1.0) < 1e-12 && d_abs(nmi - 1.0) < 1e-12);
+  D_CHECK(mis == 0.0 && capi_abs(ari - 1.0) < 1e-12 && capi_abs(nmi - 1.0) < 1e-12);
   D_CHECK(hetmod_cluster_metrics(NULL, b, 3, &mis, &ari, &nmi) == HETMOD_ERR_INVALID_ARGUMENT);
   D_CHECK(hetmod_cluster_metrics(a, b, 0, &mis, &ari, &nmi) == HETMOD_ERR_INVALID_ARGUMENT);
   D_CHECK(hetmod_cluster_metrics(a, b, 3, NULL, NULL, NULL) == HETMOD_OK);
@@ -167,7 +156,7 @@ static void check_scalable(const double* x) {
   D_CHECK(hetmod_cluster_metrics(lab, g_truth, N, &mis, NULL, NULL) == HETMOD_OK && mis == 0.0);
   D_CHECK(hetmod_cluster_eigenvalues(h, &cnt, NULL, 0) == HETMOD_OK && cnt >= K + 1);
   D_CHECK(hetmod_cluster_eigenvalues(h, &cnt, ev, 16) == HETMOD_OK);
-  D_CHECK(d_abs(ev[K - 1] - 1.0) < 1e-3 && d_abs(ev[K]) < 1e-3);
+  D_CHECK(capi_abs(ev[K - 1] - 1.0) < 1e-3 && capi_abs(ev[K]) < 1e-3);
   D_CHECK(hetmod_cluster_sketch(h, &m, NULL, 0) == HETMOD_OK && m == 0);
   hetmod_cluster_free(h);
   h = NULL;
@@ -192,7 +181,7 @@ static void check_scalable(const double* x) {
                                   table, 32) == HETMOD_OK);
   D_CHECK(best == K && nrow == 4);
   D_CHECK(table[0] == 1.0 && table[3] == 4.0);       /* k column */
-  D_CHECK(d_abs(table[4 + 2] - table[12 + 2]) < 1e-9); /* criterion = bic */
+  D_CHECK(capi_abs(table[4 + 2] - table[12 + 2]) < 1e-9); /* criterion = bic */
   D_CHECK(hetmod_cluster_select_k(x, N, P, ks, 4, HETMOD_CLUSTER_METHOD_SDP_KMEANS, "eigengap", NULL, 1, &best,
                                   &nrow, table, 32) == HETMOD_OK);
   D_CHECK(best == K);
@@ -232,6 +221,6 @@ int capi_sdp_checks(void) {
   }
   check_errors(x);
   check_scalable(x);
-  printf("sdpcluster: %d passed, %d failed\n", d_passed, d_failed);
-  return d_failed;
+  printf("sdpcluster: %d passed, %d failed\n", d_cnt.passed, d_cnt.failed);
+  return d_cnt.failed;
 }

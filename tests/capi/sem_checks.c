@@ -13,26 +13,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "checks.h"
 #include "hetmod.h"
 
 int capi_sem_checks(void);
 
-static double m_abs(double x) { return x < 0 ? -x : x; }
-
-static int m_passed = 0;
-static int m_failed = 0;
-
-static void m_check(int ok, const char* what, int line) {
-  if (ok) {
-    ++m_passed;
-  } else {
-    ++m_failed;
-    fprintf(stderr, "FAILED sem_checks.c:%d: %s (last error: \"%s\")\n", line, what, hetmod_last_error());
-  }
-}
-#define M_CHECK(cond) m_check((cond) ? 1 : 0, #cond, __LINE__)
-#define M_NEAR_REL(a, b, tol) M_CHECK(m_abs((a) - (b)) <= (tol) * m_abs(b))
-#define M_NEAR(a, b, tol) M_CHECK(m_abs((a) - (b)) <= (tol))
+static capi_counter m_cnt = {0, 0, "sem_checks.c"};
+#define M_CHECK(cond) CAPI_CHECK(m_cnt, cond)
+#define M_NEAR_REL(a, b, tol) M_CHECK(capi_abs((a) - (b)) <= (tol) * capi_abs(b))
+#define M_NEAR(a, b, tol) M_CHECK(capi_abs((a) - (b)) <= (tol))
 
 static const char* const k_hs_names[9] = {"x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9"};
 static const double k_hs_cov[81] = {
@@ -213,7 +202,7 @@ static void check_raw_data(void) {
 }
 
 static void check_errors(void) {
-  hetmod_fit* fit = (hetmod_fit*)&m_passed; /* sentinel: must stay untouched on error */
+  hetmod_fit* fit = (hetmod_fit*)&m_cnt; /* sentinel: must stay untouched on error */
   hetmod_fit* const sentinel = fit;
   double bad_cov[81];
   double d[30];
@@ -392,6 +381,6 @@ int capi_sem_checks(void) {
   check_errors();
   check_graph_functions();
   check_fiml_groups();
-  printf("sem: %d passed, %d failed\n", m_passed, m_failed);
-  return m_failed;
+  printf("sem: %d passed, %d failed\n", m_cnt.passed, m_cnt.failed);
+  return m_cnt.failed;
 }

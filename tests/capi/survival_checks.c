@@ -14,25 +14,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "checks.h"
 #include "hetmod.h"
 
 int capi_survival_checks(void);
 
-/* No libm: the test executable is not linked with -lm. */
-static double s_abs(double x) { return x < 0 ? -x : x; }
-
-static int s_passed = 0;
-static int s_failed = 0;
-
-static void s_check(int ok, const char* what, int line) {
-  if (ok) {
-    ++s_passed;
-  } else {
-    ++s_failed;
-    fprintf(stderr, "FAILED survival_checks.c:%d: %s (last error: \"%s\")\n", line, what, hetmod_last_error());
-  }
-}
-#define S_CHECK(cond) s_check((cond) ? 1 : 0, #cond, __LINE__)
+static capi_counter s_cnt = {0, 0, "survival_checks.c"};
+#define S_CHECK(cond) CAPI_CHECK(s_cnt, cond)
 
 enum { N = 20 };
 
@@ -53,7 +41,7 @@ static void fill_designs(double* x_lambda, double* x_gamma) {
 }
 
 static void check_errors(const double* x_lambda, const double* x_gamma) {
-  hetmod_fit* fit = (hetmod_fit*)&s_passed; /* sentinel: must stay untouched on error */
+  hetmod_fit* fit = (hetmod_fit*)&s_cnt; /* sentinel: must stay untouched on error */
   hetmod_fit* const sentinel = fit;
   double bad_time[N];
   int32_t bad_status[N];
@@ -112,8 +100,8 @@ int capi_survival_checks(void) {
   int converged = 0, code = 0, iters = 0;
   double gnorm = 0;
 
-  s_passed = 0;
-  s_failed = 0;
+  s_cnt.passed = 0;
+  s_cnt.failed = 0;
   fill_designs(x_lambda, x_gamma);
   check_errors(x_lambda, x_gamma);
 
@@ -125,10 +113,10 @@ int capi_survival_checks(void) {
   if (fit) {
     S_CHECK(hetmod_fit_ncoef(fit, &p) == HETMOD_OK && p == 3);
     S_CHECK(hetmod_fit_coef(fit, coef, 3) == HETMOD_OK);
-    S_CHECK(s_abs(coef[0] - (-0.0559161321)) < 1e-5);
-    S_CHECK(s_abs(coef[1] - (-0.6673670916)) < 1e-5);
-    S_CHECK(s_abs(coef[2] - 0.4242120378) < 1e-5);
-    S_CHECK(hetmod_fit_loglik(fit, &ll) == HETMOD_OK && s_abs(ll - (-16.4953485655)) < 1e-6);
+    S_CHECK(capi_abs(coef[0] - (-0.0559161321)) < 1e-5);
+    S_CHECK(capi_abs(coef[1] - (-0.6673670916)) < 1e-5);
+    S_CHECK(capi_abs(coef[2] - 0.4242120378) < 1e-5);
+    S_CHECK(hetmod_fit_loglik(fit, &ll) == HETMOD_OK && capi_abs(ll - (-16.4953485655)) < 1e-6);
     S_CHECK(hetmod_fit_nobs(fit, &nobs) == HETMOD_OK && nobs == N);
     S_CHECK(hetmod_fit_df(fit, &df) == HETMOD_OK && df == 3);
     S_CHECK(hetmod_fit_vcov(fit, vc, 9) == HETMOD_OK && vc[0] > 0 && vc[4] > 0 && vc[8] > 0);
@@ -155,24 +143,24 @@ int capi_survival_checks(void) {
       double haz[2] = {0, 0};
       S_CHECK(hetmod_surv_predict(fit, 2, NULL, nl, ng, NULL, NULL, NULL, NULL, NULL, at, 2,
                                   HETMOD_SURV_PREDICT_SURVIVAL, 0.95, est, se, lo, hi, 4) == HETMOD_OK);
-      S_CHECK(s_abs(est[2] - 0.3884392704) < 1e-5); /* row 0 (x = 0) at t = 1 */
+      S_CHECK(capi_abs(est[2] - 0.3884392704) < 1e-5); /* row 0 (x = 0) at t = 1 */
       S_CHECK(est[0] > est[2] && est[1] > est[3]);
       S_CHECK(lo[2] < est[2] && est[2] < hi[2] && se[2] > 0);
       S_CHECK(hetmod_surv_predict(fit, 2, NULL, nl, ng, NULL, NULL, NULL, NULL, NULL, &med, 1,
                                   HETMOD_SURV_PREDICT_QUANTILE, 0.95, q, NULL, NULL, NULL, 2) == HETMOD_OK);
       S_CHECK(hetmod_surv_predict(fit, 1, NULL, row0, ng, NULL, NULL, NULL, NULL, NULL, &q[0], 1,
                                   HETMOD_SURV_PREDICT_SURVIVAL, 0.95, s2, NULL, NULL, NULL, 1) == HETMOD_OK);
-      S_CHECK(s_abs(s2[0] - 0.5) < 1e-8);
+      S_CHECK(capi_abs(s2[0] - 0.5) < 1e-8);
       S_CHECK(hetmod_surv_predict(fit, 1, NULL, row1, ng, NULL, NULL, NULL, NULL, NULL, &q[1], 1,
                                   HETMOD_SURV_PREDICT_SURVIVAL, 0.95, s2 + 1, NULL, NULL, NULL, 1) == HETMOD_OK);
-      S_CHECK(s_abs(s2[1] - 0.5) < 1e-8);
+      S_CHECK(capi_abs(s2[1] - 0.5) < 1e-8);
       /* hazards at t = 0.5 of both rows, for the hazard-ratio check below */
       S_CHECK(hetmod_surv_predict(fit, 2, NULL, nl, ng, NULL, NULL, NULL, NULL, NULL, at, 1,
                                   HETMOD_SURV_PREDICT_HAZARD, 0.95, haz, NULL, NULL, NULL, 2) == HETMOD_OK);
       /* hazard ratio of x = 1 against x = 0 (exp(beta_x) for the Weibull PH model) */
       S_CHECK(hetmod_surv_predict(fit, 2, NULL, nl, ng, NULL, NULL, ref_l, ng, NULL, at, 1,
                                   HETMOD_SURV_PREDICT_HAZARD_RATIO, 0.95, est, NULL, NULL, NULL, 2) == HETMOD_OK);
-      S_CHECK(s_abs(est[1] - haz[1] / haz[0]) < 1e-8 * est[1] && s_abs(est[0] - 1.0) < 1e-12);
+      S_CHECK(capi_abs(est[1] - haz[1] / haz[0]) < 1e-8 * est[1] && capi_abs(est[0] - 1.0) < 1e-12);
       S_CHECK(hetmod_surv_predict(fit, 2, NULL, nl, ng, NULL, NULL, NULL, NULL, NULL, at, 1,
                                   HETMOD_SURV_PREDICT_HAZARD_RATIO, 0.95, est, NULL, NULL, NULL, 2) ==
               HETMOD_ERR_INVALID_ARGUMENT);
@@ -207,7 +195,7 @@ int capi_survival_checks(void) {
       S_CHECK(hetmod_fit_deserialize(blob, len, &back) == HETMOD_OK);
       S_CHECK(hetmod_surv_predict(back, 1, NULL, nl, ng, NULL, NULL, NULL, NULL, NULL, &t1, 1,
                                   HETMOD_SURV_PREDICT_SURVIVAL, 0.95, &s, NULL, NULL, NULL, 1) == HETMOD_OK);
-      S_CHECK(s_abs(s - 0.3884392704) < 1e-5);
+      S_CHECK(capi_abs(s - 0.3884392704) < 1e-5);
       hetmod_fit_free(back);
     }
   }
@@ -232,7 +220,7 @@ int capi_survival_checks(void) {
     S_CHECK(hetmod_surv_fit(k_time, t2, st, NULL, NULL, N, NULL, 0, x_lambda, 2, x_gamma, 1, NULL, 0,
                             HETMOD_SURV_DIST_WEIBULL, NULL, &f2) == HETMOD_OK);
     S_CHECK(f2 != NULL && hetmod_fit_loglik(f2, &ll2) == HETMOD_OK && ll2 < 0);
-    S_CHECK(f2 != NULL && hetmod_fit_coef(f2, b2, 3) == HETMOD_OK && s_abs(b2[1] - coef[1]) < 0.5);
+    S_CHECK(f2 != NULL && hetmod_fit_coef(f2, b2, 3) == HETMOD_OK && capi_abs(b2[1] - coef[1]) < 0.5);
     t2[0] = k_time[0] - 0.1; /* upper end below the lower end */
     S_CHECK(hetmod_surv_fit(k_time, t2, st, NULL, NULL, N, NULL, 0, x_lambda, 2, x_gamma, 1, NULL, 0,
                             HETMOD_SURV_DIST_WEIBULL, NULL, &f3) == HETMOD_ERR_INVALID_ARGUMENT);
@@ -243,8 +231,8 @@ int capi_survival_checks(void) {
     S_CHECK(hetmod_options_set_vector(o2, "offset_lambda", off, N) == HETMOD_OK);
     S_CHECK(hetmod_surv_fit(k_time, NULL, k_status, NULL, NULL, N, NULL, 0, x_lambda, 1, x_gamma, 1, NULL, 0,
                             HETMOD_SURV_DIST_WEIBULL, o2, &f3) == HETMOD_OK);
-    S_CHECK(f3 != NULL && hetmod_fit_coef(f3, b3, 2) == HETMOD_OK && s_abs(b3[0] - coef[0]) < 1e-5 &&
-            s_abs(b3[1] - coef[2]) < 1e-5);
+    S_CHECK(f3 != NULL && hetmod_fit_coef(f3, b3, 2) == HETMOD_OK && capi_abs(b3[0] - coef[0]) < 1e-5 &&
+            capi_abs(b3[1] - coef[2]) < 1e-5);
     hetmod_fit_free(f3);
     f3 = NULL;
     S_CHECK(hetmod_options_set_vector(o2, "offset_lambda", off, N - 1) == HETMOD_OK);
@@ -296,7 +284,7 @@ int capi_survival_checks(void) {
     S_CHECK(hetmod_surv_profile(fit, k_time, NULL, k_status, NULL, NULL, N, NULL, x_lambda, x_gamma, NULL, 2, NULL,
                                 NULL, NULL, NULL, 0.95, NULL, &est, &lo, &hi, &lk, &uk) == HETMOD_OK);
     S_CHECK(lk == HETMOD_SURV_PROFILE_FOUND && uk == HETMOD_SURV_PROFILE_FOUND);
-    S_CHECK(s_abs(est - coef[2]) < 1e-12 && lo < est && est < hi);
+    S_CHECK(capi_abs(est - coef[2]) < 1e-12 && lo < est && est < hi);
     for (k = 0; k < 2; ++k) {
       hetmod_options* o3 = NULL;
       hetmod_fit* fb = NULL;
@@ -305,7 +293,7 @@ int capi_survival_checks(void) {
       S_CHECK(hetmod_options_set_vector(o3, "offset_gamma", off, N) == HETMOD_OK);
       S_CHECK(hetmod_surv_fit(k_time, NULL, k_status, NULL, NULL, N, NULL, 0, x_lambda, 2, NULL, 0, NULL, 0,
                               HETMOD_SURV_DIST_WEIBULL, o3, &fb) == HETMOD_OK);
-      S_CHECK(fb && hetmod_fit_loglik(fb, &llb) == HETMOD_OK && s_abs(ll0 - llb - 1.920729410347062) < 1e-6);
+      S_CHECK(fb && hetmod_fit_loglik(fb, &llb) == HETMOD_OK && capi_abs(ll0 - llb - 1.920729410347062) < 1e-6);
       hetmod_fit_free(fb);
       hetmod_options_free(o3);
     }
@@ -313,13 +301,13 @@ int capi_survival_checks(void) {
                                     NULL, vr, 9) == HETMOD_OK);
     S_CHECK(hetmod_fit_extra(fit, "vcov_robust", ve, 9, NULL) == HETMOD_OK);
     for (i = 0; i < 9; ++i)
-      if (s_abs(vr[i] - ve[i]) > 1e-10 * (1 + s_abs(ve[i]))) same = 0;
+      if (capi_abs(vr[i] - ve[i]) > 1e-10 * (1 + capi_abs(ve[i]))) same = 0;
     S_CHECK(same);
     for (i = 0; i < N; ++i) cl[i] = i; /* one cluster per row = the plain sandwich */
     S_CHECK(hetmod_surv_robust_vcov(fit, k_time, NULL, k_status, NULL, NULL, N, NULL, x_lambda, x_gamma, NULL, cl,
                                     NULL, ve, 9) == HETMOD_OK);
     for (i = 0; i < 9; ++i)
-      if (s_abs(vr[i] - ve[i]) > 1e-12 * (1 + s_abs(ve[i]))) same = 0;
+      if (capi_abs(vr[i] - ve[i]) > 1e-12 * (1 + capi_abs(ve[i]))) same = 0;
     S_CHECK(same);
     /* errors: index out of range, cure fraction of a Weibull, NULL fit, short buffer */
     S_CHECK(hetmod_surv_profile(fit, k_time, NULL, k_status, NULL, NULL, N, NULL, x_lambda, x_gamma, NULL, 3, NULL,
@@ -335,6 +323,6 @@ int capi_survival_checks(void) {
 
   hetmod_fit_free(fit);
   hetmod_options_free(opt);
-  printf("survival: %d passed, %d failed\n", s_passed, s_failed);
-  return s_failed;
+  printf("survival: %d passed, %d failed\n", s_cnt.passed, s_cnt.failed);
+  return s_cnt.failed;
 }
