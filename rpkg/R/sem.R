@@ -14,7 +14,7 @@
 
 .sem_check_model <- function(model) {
   if (is.character(model) && length(model) >= 1L && !anyNA(model)) model <- paste(model, collapse = "\n")
-  if (!is.character(model) || length(model) != 1L || !nzchar(trimws(model)))
+  if (!is.character(model) || length(model) != 1L || !grepl("[^[:space:]]", model))
     stop("`model` must be lavaan model syntax: a single non-empty string.", call. = FALSE)
   model
 }
@@ -82,7 +82,7 @@
   if (length(miss))
     stop(sprintf("Observed variable(s) of the model not found in `data`: %s.",
                  paste0("'", miss, "'", collapse = ", ")), call. = FALSE)
-  cols <- lapply(obs, function(v) data[, v, drop = TRUE])
+  cols <- if (is.data.frame(data)) lapply(obs, function(v) data[[v]]) else lapply(obs, function(v) data[, v, drop = TRUE])
   names(cols) <- obs
   for (v in obs) {
     x <- cols[[v]]
@@ -183,8 +183,8 @@ sem_fit <- function(model, data = NULL, sample_cov = NULL, sample_nobs = NULL, e
   if (is.null(data))
     stop("`missing = \"fiml\"` and `group` need raw `data` (not `sample_cov`).", call. = FALSE)
   if (!is.null(dots$sample_mean)) stop("`sample_mean` is only used with `sample_cov`.", call. = FALSE)
-  if (est != "ML")
-    stop(sprintf("estimator \"%s\" is not available with FIML or multiple groups (ML only).", est), call. = FALSE)
+  if (!est %in% c("ML", "MLR"))
+    stop(sprintf("estimator \"%s\" is not available with FIML or multiple groups (ML and MLR only).", est), call. = FALSE)
   if (!is.data.frame(data) && !is.matrix(data))
     stop("`data` must be a data frame or a matrix with column names.", call. = FALSE)
   codes <- integer()
@@ -242,11 +242,12 @@ sem_fit <- function(model, data = NULL, sample_cov = NULL, sample_nobs = NULL, e
   adm <- res$admissibility
   V <- res$vcov
   if (length(V) == 0L || isTRUE(adm$vcov_not_pd)) V <- NULL
-  pt <- as.data.frame(res$partable, stringsAsFactors = FALSE)
+  pt <- as.list(res$partable)  # columns filled as a list, then classed (as.data.frame is slow)
   pt$se[!pt$free] <- 0
   if (is.null(V)) pt$se[pt$free] <- NA_real_
   pt$z <- ifelse(pt$free & pt$se > 0, pt$est / pt$se, NA_real_)
   pt$pvalue <- 2 * stats::pnorm(-abs(pt$z))
+  pt <- .sem_list_to_df(pt)
   fit <- new_hetmod_fit(
     coefficients = cf, vcov = V, loglik = res$loglik, df = length(cf), nobs = res$nobs,
     convergence = list(converged = res$converged, code = res$code, optimizer = res$optimizer,

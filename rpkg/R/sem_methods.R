@@ -97,7 +97,7 @@ print.summary.sem_fit <- function(x, digits = 3L, ...) {
 
   cat("\nParameter Estimates:\n")
   if (identical(x$se_note, "not_computed"))
-    cat("  Standard errors were not computed (estimator ULS, or se = FALSE).\n")
+    cat("  Standard errors were not computed (se = FALSE).\n")
   if (identical(x$se_note, "singular"))
     cat(paste0("  Standard errors are NA: the information matrix is singular or the covariance matrix of\n",
                "  the estimates is not positive definite, so the model is probably not identified\n",

@@ -142,6 +142,13 @@
   vars[keep]
 }
 
+# (internal) TRUE when a model frame built with na.pass has a missing value in any column (the Surv
+# response included); one pass per column, no copies.
+.surv_frame_has_na <- function(mf) {
+  for (v in mf) if (is.atomic(v) && anyNA(unclass(v))) return(TRUE)  # unclass: no is.na.Surv
+  FALSE
+}
+
 # Turns a Surv object into the core's coding: status 0 right, 1 event, 2 left, 3 interval;
 # time2 (upper end of intervals), entry (left truncation). Validates with clear messages.
 .surv_response <- function(Y, rn = NULL) {
@@ -151,6 +158,7 @@
   }
   type <- attr(Y, "type")
   n <- nrow(Y)
+  Y <- unclass(Y)  # plain matrix: column extraction without the [.Surv method
   if (is.null(rn)) rn <- as.character(seq_len(n))
   where <- function(bad) {
     i <- which(bad)
@@ -207,18 +215,21 @@
     stop(sprintf(paste0("Surv type \"%s\" is not supported; use right, left, interval, interval2 ",
                         "or counting (start, stop, status)."), type), call. = FALSE)
   }
-  if (any(!status %in% 0:3)) {
+  if (anyNA(status) || (n > 0L && (min(status) < 0L || max(status) > 3L))) {
     stop("Status codes must follow the survival::Surv conventions (0/1, 1/2 or TRUE/FALSE).",
          call. = FALSE)
   }
-  bad <- !is.finite(time)
-  if (any(bad)) stop(sprintf("Survival times must be finite; see %s.", where(bad)), call. = FALSE)
-  bad <- time <= 0
-  if (any(bad)) {
+  # Fast checks first (one pass each, no n-vector allocation); the row names only on failure.
+  if (anyNA(time) || (n > 0L && !is.finite(max(time)))) {
+    bad <- !is.finite(time)
+    stop(sprintf("Survival times must be finite; see %s.", where(bad)), call. = FALSE)
+  }
+  if (n > 0L && min(time) <= 0) {
+    bad <- time <= 0
     stop(sprintf("Survival times must be positive; %s %s a time <= 0.", where(bad),
                  if (sum(bad) > 1L) "have" else "has"), call. = FALSE)
   }
-  if (n > 0L && all(status == 0L)) {
+  if (n > 0L && max(status) == 0L) {
     stop("All observations are right-censored: with no events the model cannot be fitted.",
          call. = FALSE)
   }
@@ -227,6 +238,19 @@
 
 # The design matrix and offset of one parameter formula evaluated on a model frame (or newdata).
 .surv_design_one <- function(tt, data, xlev = NULL, contrasts = NULL, name = "", newdata = FALSE) {
+  if (length(attr(tt, "term.labels")) == 0L && is.null(attr(tt, "offset"))) {
+    # ~ 0 or ~ 1: no frame to evaluate (the common case of fixed and intercept-only parameters).
+    n <- nrow(data)
+    X <- if (attr(tt, "intercept") == 1L) {
+      matrix(1, n, 1L, dimnames = list(NULL, "(Intercept)"))
+    } else {
+      matrix(0, n, 0L)
+    }
+    attr(X, "assign") <- rep_len(0L, ncol(X))
+    mf <- data[0L]
+    attr(mf, "terms") <- tt
+    return(list(x = X, offset = numeric(0), mf = mf))
+  }
   mf <- stats::model.frame(tt, data = data, na.action = stats::na.pass, xlev = xlev)
   X <- stats::model.matrix(tt, mf, contrasts.arg = contrasts)
   off <- stats::model.offset(mf)
@@ -236,13 +260,13 @@
     stop(sprintf("Missing or undefined values in the covariates of %s%s.", name,
                  if (newdata) " in `newdata`" else ""), call. = FALSE)
   }
-  if (any(!is.finite(X)) || any(!is.finite(off))) {
+  if ((length(X) && !all(is.finite(range(X)))) || (length(off) && !all(is.finite(range(off))))) {
     stop(sprintf("Non-finite values in the covariates of %s.", name), call. = FALSE)
   }
   list(x = X, offset = as.numeric(off), mf = mf)
 }
 
-.surv_control_names <- c("maxit", "tol", "starts", "start", "scale", "seed", "gamma_max", "probe")
+.surv_control_names <- c("maxit", "tol", "starts", "start", "scale", "seed", "gamma_max", "probe", "threads")
 
 .surv_control <- function(control, dots) {
   if (!is.list(control)) stop("`control` must be a named list.", call. = FALSE)
@@ -333,8 +357,15 @@ surv_mpr <- function(formula, data, dist = "apgw", phi, lambda, gamma, kappa, we
   mfc$formula <- combined
   mfc$drop.unused.levels <- TRUE
   mfc[[1L]] <- quote(stats::model.frame)
-  mf <- withCallingHandlers(
-    eval(mfc, parent.frame()),
+  # Without an explicit na.action, build the frame with na.pass and apply the default na.action
+  # (getOption("na.action")) only when a value is missing: na.omit() copies the whole frame even when
+  # nothing is dropped. With missing values the frame is rebuilt the ordinary way (same result as
+  # model.frame's own na.action, including drop.unused.levels after the rows are removed).
+  fast_na <- is.null(mfc$na.action)
+  if (fast_na) mfc$na.action <- quote(stats::na.pass)
+  pf <- parent.frame()
+  eval_frame <- function(mfc) withCallingHandlers(
+    eval(mfc, pf),
     warning = function(w) {
       msg <- conditionMessage(w)
       if (grepl("Invalid status value", msg, fixed = TRUE)) {
@@ -349,6 +380,11 @@ surv_mpr <- function(formula, data, dist = "apgw", phi, lambda, gamma, kappa, we
              call. = FALSE)
       }
     })
+  mf <- eval_frame(mfc)
+  if (fast_na && .surv_frame_has_na(mf)) {
+    mfc$na.action <- NULL
+    mf <- eval_frame(mfc)
+  }
   if (nrow(mf) == 0L) stop("No observations left after removing missing values.", call. = FALSE)
   Y <- stats::model.response(mf)
   resp <- .surv_response(Y, rownames(mf))
@@ -365,17 +401,7 @@ surv_mpr <- function(formula, data, dist = "apgw", phi, lambda, gamma, kappa, we
     tt <- stats::terms(forms[[k]])
     d <- .surv_design_one(tt, mf, name = k)
     Xk <- d$x
-    if (ncol(Xk) > 0L) {
-      q <- qr(Xk)
-      if (q$rank < ncol(Xk)) {
-        dep <- colnames(Xk)[q$pivot[seq.int(q$rank + 1L, ncol(Xk))]]
-        stop(sprintf(paste0("The design matrix of %s is singular: column%s %s %s linearly dependent ",
-                            "on the others (drop %s or check factor levels)."), k,
-                     if (length(dep) > 1L) "s" else "", paste0("'", dep, "'", collapse = ", "),
-                     if (length(dep) > 1L) "are" else "is", if (length(dep) > 1L) "them" else "it"),
-             call. = FALSE)
-      }
-    }
+    # The rank check (singular design: which parameter, which aliased column) is done by the C++ core.
     X[[k]] <- Xk
     offsets[[k]] <- d$offset
     terms_list[[k]] <- attr(d$mf, "terms")
@@ -430,8 +456,8 @@ surv_mpr <- function(formula, data, dist = "apgw", phi, lambda, gamma, kappa, we
   if (dist == "pgw") links[4L] <- "log"  # the PGW's kappa > 0 has a log link
   blocks <- data.frame(parameter = .surv_pars, start = as.integer(res$block_start) + 1L,
                        size = as.integer(res$block_size), link = links, stringsAsFactors = FALSE)
-  nev <- c(events = sum(resp$status == 1L), right = sum(resp$status == 0L),
-           left = sum(resp$status == 2L), interval = sum(resp$status == 3L))
+  cnt <- tabulate(resp$status + 1L, 4L)
+  nev <- c(events = cnt[2L], right = cnt[1L], left = cnt[3L], interval = cnt[4L])
   new_hetmod_fit(
     coefficients = coef, vcov = V, loglik = res$loglik, df = res$df, nobs = res$nobs,
     convergence = list(converged = isTRUE(res$converged), code = res$code,

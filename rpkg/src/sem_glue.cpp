@@ -318,7 +318,7 @@ Rcpp::List sem_fit_groups_cpp(std::string syntax, Rcpp::List mopt, Rcpp::Numeric
     gd.group_labels = strings(group_labels);
     const sem::GroupFit f = sem::fit_groups(syntax, gd, fo, model_options(mopt), go);
     const sem::FitMeasures& m = f.measures;
-    Rcpp::NumericVector fm = measures_vector(f.measures, false);
+    Rcpp::NumericVector fm = measures_vector(f.measures, fo.estimator == sem::Estimator::mlr);
     Rcpp::List adm = admissibility_list(f.admissibility);
     Rcpp::NumericMatrix vcov = vcov_matrix(f.theta.size(), f.vcov);
     const std::vector<std::string>& obs = f.model.observed;

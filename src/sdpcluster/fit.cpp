@@ -10,6 +10,11 @@
 //    m_k = 1^T Z_k 1) with the LA-SDP solve warm-started from the previous Z_k; lifted objective
 //    recorded after each covariance step (non-increasing up to the ADMM tolerance); each sweep's
 //    partition is rounded spectrally and the partition with the best regularised profile -2l is kept.
+// 6. iLA-SDP above exact_max (solver "auto", no sketch given): Sketch-and-Lift with the low-rank iLA-SDP on
+//    m = min(ila_sketch, exact_max) rows, lift by Gaussian likelihood, then lift_sweeps classification-EM sweeps
+//    of the regularised profile -2l on all rows (refine_partition: monotone, best partition kept); the same
+//    refinement from a k-means partition of all rows is a safeguard, the smaller profile wins (message). Every
+//    iLA-SDP Sketch-and-Lift (also with a user sketch) gets the refinement.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -27,7 +32,8 @@ using namespace detail;
 namespace {
 
 struct Opts {
-  int n_init = 10, max_iter = 300, sdp_max_iter = 20000, em_n_init = 1, sweeps = 20, bm_rank = 0;
+  int n_init = 10, max_iter = 300, sdp_max_iter = 20000, em_n_init = 1, sweeps = 20, bm_rank = 0, lift_sweeps = 30;
+  int64_t ila_sketch = 1000;
   double tol = 1e-6, time_limit = 600, ridge = -1, em_tol = 1e-10, rho = 0, eps = -1;
   int64_t exact_max = 1500;
   bool scale = false, keep_membership = false, lowrank_eig = true;
@@ -63,10 +69,12 @@ Opts read_options(const Options& o) {
   r.sigma = o.get_vector("sigma", {});
   r.solver = o.get_string("solver", "auto");
   r.sketch = o.get_double("sketch", 0);
+  r.lift_sweeps = static_cast<int>(o.get_int("lift_sweeps", 30));
+  r.ila_sketch = o.get_int("ila_sketch", 1000);
   static const std::vector<std::string> known = {
       "n_init", "max_iter", "sdp_max_iter", "tol", "time_limit", "scale", "keep_membership", "cov_type",
       "ridge", "em_n_init", "em_tol", "exact_max", "large_n", "rho", "lowrank_eig", "bm_rank", "sigma", "eps",
-      "sweeps", "ila_init", "ila_cov", "solver", "sketch"};
+      "sweeps", "ila_init", "ila_cov", "solver", "sketch", "lift_sweeps", "ila_sketch"};
   for (const auto& key : o.keys()) {
     if (std::find(known.begin(), known.end(), key) == known.end()) {
       std::string list;
@@ -81,6 +89,8 @@ Opts read_options(const Options& o) {
   check::at_least(fn, "sweeps", r.sweeps, 1);
   check::at_least(fn, "exact_max", r.exact_max, 1);
   check::at_least(fn, "bm_rank", r.bm_rank, 0);
+  check::at_least(fn, "lift_sweeps", r.lift_sweeps, 0);
+  check::at_least(fn, "ila_sketch", r.ila_sketch, 1);
   check::in_range(fn, "tol", r.tol, 1e-14, 1.0);
   check::positive(fn, "time_limit", r.time_limit);
   check::positive(fn, "em_tol", r.em_tol);
@@ -169,6 +179,133 @@ std::vector<int> match_blocks(const arma::uvec& lab, const std::vector<arma::mat
   return hungarian_min(-mass);
 }
 
+
+// Default ridge of iLA-SDP: 1e-3 tr(S_pooled) / p of a partition (fallback 1e-3 x mean column variance).
+double default_eps(const arma::mat& x0, const arma::uvec& lab, int k) {
+  const arma::uword n = x0.n_rows, p = x0.n_cols;
+  double tr = 0;
+  for (int j = 0; j < k; ++j) {
+    const arma::uvec idx = arma::find(lab == static_cast<arma::uword>(j));
+    if (idx.n_elem == 0) continue;
+    const arma::mat xs = x0.rows(idx);
+    tr += arma::accu(arma::square(xs.each_row() - arma::mean(xs, 0)));
+  }
+  double eps = 1e-3 * tr / static_cast<double>(n * p);
+  if (!(eps > 0)) eps = 1e-3 * mean_col_var(x0);
+  return eps;
+}
+
+// Likelihood refinement of a hard partition on all n rows (classification EM of the eps-regularised profile
+// -2 loglik, spec 1.4): Sigma_k = S_k + eps I (by family) and mu_k from the current labels, then every row to the
+// cluster minimising (x - mu_k)^T Omega_k (x - mu_k) + log det Sigma_k + eps tr Omega_k. Each sweep is an exact
+// block-coordinate step, so the objective (for cov = full: profile_m2ll) never increases; the best partition
+// is kept. Returns the number of sweeps run; obj receives the objective of lab on exit.
+int refine_partition(const arma::mat& x, int k, CovType cov, double eps, int sweeps, arma::uvec& lab, double& obj) {
+  const arma::uword n = x.n_rows, p = x.n_cols;
+  const auto kk = static_cast<arma::uword>(k);
+  const double c0 = static_cast<double>(n * p) * std::log(2.0 * arma::datum::pi);
+  auto step = [&](const arma::uvec& l, arma::mat& cost) -> double {  // cost n x k under the parameters of l
+    arma::mat means(kk, p, arma::fill::zeros);
+    std::vector<arma::mat> m(kk);
+    std::vector<double> mk(kk, 0.0);
+    for (arma::uword j = 0; j < kk; ++j) {
+      const arma::uvec idx = arma::find(l == j);
+      if (idx.n_elem == 0) return arma::datum::inf;
+      const arma::mat xs = x.rows(idx);
+      means.row(j) = arma::mean(xs, 0);
+      const arma::mat xc = xs.each_row() - means.row(j);
+      m[j] = xc.t() * xc;
+      mk[j] = static_cast<double>(idx.n_elem);
+    }
+    const std::vector<arma::mat> sig = covariances_from_scatter(m, mk, cov, eps, p);
+    cost.set_size(n, kk);
+    for (arma::uword j = 0; j < kk; ++j) {
+      arma::mat l_chol;
+      if (!arma::chol(l_chol, sig[j], "lower")) return arma::datum::inf;
+      const arma::mat w = arma::solve(arma::trimatl(l_chol), (x.each_row() - means.row(j)).t());  // p x n
+      const arma::mat li = arma::inv(arma::trimatl(l_chol));
+      const double logdet = 2.0 * arma::accu(arma::log(l_chol.diag()));
+      const double tr_omega = arma::accu(arma::square(li));
+      cost.col(j) = arma::sum(arma::square(w), 0).t() + logdet + eps * tr_omega;
+    }
+    double v = c0;
+    for (arma::uword i = 0; i < n; ++i) v += cost(i, l(i));
+    return v;
+  };
+  arma::mat cost;
+  obj = step(lab, cost);
+  int s = 0;
+  for (s = 1; s <= sweeps && std::isfinite(obj); ++s) {
+    const arma::uvec nl = arma::index_min(cost, 1);
+    if (arma::all(nl == lab)) break;
+    arma::mat cost2;
+    const double v = step(nl, cost2);
+    if (!(v < obj)) break;  // empty cluster or no decrease: keep the current partition
+    lab = nl;
+    obj = v;
+    cost = std::move(cost2);
+  }
+  return std::min(s, sweeps);
+}
+
+// iLA-SDP through Sketch-and-Lift: iLA-SDP on a subsample of m rows (solver as in options), lift every row by
+// Gaussian likelihood, then lift_sweeps likelihood-refinement sweeps on all rows.
+ClusterResult ila_sketch_refine(const arma::mat& x0, int k, const Options& options, const Opts& o, int64_t m,
+                                Rng& rng) {
+  ClusterResult res = sketch_and_lift(x0, k, Method::ila_sdp, options, m, rng);
+  if (o.lift_sweeps <= 0) return res;
+  arma::uvec lab(x0.n_rows);
+  for (arma::uword i = 0; i < x0.n_rows; ++i) lab(i) = static_cast<arma::uword>(res.labels[i]);
+  for (int j = 0; j < k; ++j)
+    if (!arma::any(lab == static_cast<arma::uword>(j))) return res;  // an empty lifted cluster: keep the lift
+  const double eps = o.eps >= 0 ? o.eps : default_eps(x0, lab, k);
+  double obj = 0;
+  int sw = refine_partition(x0, k, o.ila_cov, eps, o.lift_sweeps, lab, obj);
+  // safeguard against a poor subsample solve: the same refinement from a k-means partition of all rows;
+  // the partition with the smaller regularised profile -2 loglik (the objective iLA-SDP minimises) is kept
+  bool kmeans_won = false;
+  {
+    arma::uvec lk = kmeans(x0, k, std::min(o.n_init, 3), o.max_iter, rng).labels;
+    bool full = true;
+    for (int j = 0; j < k; ++j) full = full && arma::any(lk == static_cast<arma::uword>(j));
+    double objk = arma::datum::inf;
+    const int swk = full ? refine_partition(x0, k, o.ila_cov, eps, o.lift_sweeps, lk, objk) : 0;
+    if (objk < obj - 1e-9 * std::abs(obj)) {
+      lab = lk;
+      obj = objk;
+      sw = swk;
+      kmeans_won = true;
+    }
+  }
+  set_labels(lab, res);
+  partition_summary(x0, lab, k, eps, res);
+  if (o.ila_cov != CovType::full) {  // covariances of the refined family
+    const arma::uword p = x0.n_cols;
+    std::vector<arma::mat> mm(static_cast<size_t>(k));
+    std::vector<double> mk(static_cast<size_t>(k));
+    for (int j = 0; j < k; ++j) {
+      const arma::uvec idx = arma::find(lab == static_cast<arma::uword>(j));
+      const arma::mat xs = x0.rows(idx);
+      const arma::mat xc = xs.each_row() - arma::mean(xs, 0);
+      mm[static_cast<size_t>(j)] = xc.t() * xc;
+      mk[static_cast<size_t>(j)] = static_cast<double>(idx.n_elem);
+    }
+    const std::vector<arma::mat> sig = covariances_from_scatter(mm, mk, o.ila_cov, eps, p);
+    for (int j = 0; j < k; ++j)
+      std::copy(sig[static_cast<size_t>(j)].begin(), sig[static_cast<size_t>(j)].end(),
+                res.covariances.begin() + static_cast<std::ptrdiff_t>(static_cast<size_t>(j) * p * p));
+  }
+  res.objective = obj;
+  std::ostringstream msg;
+  msg << "likelihood refinement on all n = " << x0.n_rows << " rows: " << sw << " sweeps, eps = " << eps
+      << ", regularised profile -2 loglik " << obj
+      << (kmeans_won ? " (the refinement from a k-means partition of all rows reached a smaller profile than the "
+                       "lifted subsample solution and was kept)"
+                     : "");
+  res.messages.push_back(msg.str());
+  return res;
+}
+
 }  // namespace
 
 ClusterResult fit(data::MatView xv, int k, Method method, const Options& options, Rng& rng) {
@@ -198,9 +335,27 @@ ClusterResult fit(data::MatView xv, int k, Method method, const Options& options
                    "x has only " + std::to_string(distinct) + " distinct rows, but k = " + std::to_string(k) +
                        " clusters need at least k distinct points");
   }
+  if (method == Method::ila_sdp && o.solver == "auto" && !options.has("sketch") &&
+      static_cast<int64_t>(n) > o.exact_max) {
+    // large-n default of iLA-SDP: Sketch-and-Lift with the low-rank iLA-SDP on m = min(ila_sketch, exact_max)
+    // rows, Gaussian-likelihood lift and likelihood refinement on all rows
+    const int64_t m = std::max<int64_t>(k, std::min(o.ila_sketch, o.exact_max));
+    Options sub = options;
+    sub.set("solver", std::string("bm"));
+    ClusterResult res = ila_sketch_refine(x0, k, sub, o, m, rng);
+    res.messages.insert(res.messages.begin(),
+                        "n = " + std::to_string(n) + " > exact_max = " + std::to_string(o.exact_max) +
+                            ": iLA-SDP by Sketch-and-Lift (low-rank iLA-SDP on m = " + std::to_string(m) +
+                            " rows, Gaussian-likelihood lift, " + std::to_string(o.lift_sweeps) +
+                            " refinement sweeps on all rows); set solver = 'bm' for the low-rank path on all rows");
+    return res;
+  }
   if (o.sketch > 0) {  // Sketch-and-Lift wrapper (scalable.cpp)
     const auto m = static_cast<int64_t>(o.sketch < 1 ? std::llround(o.sketch * static_cast<double>(n)) : std::llround(o.sketch));
-    if (m < static_cast<int64_t>(n)) return sketch_and_lift(x0, k, method, options, m, rng);
+    if (m < static_cast<int64_t>(n)) {
+      if (method == Method::ila_sdp) return ila_sketch_refine(x0, k, options, o, m, rng);
+      return sketch_and_lift(x0, k, method, options, m, rng);
+    }
   }
   ClusterResult res;
   res.method = method;
@@ -344,18 +499,7 @@ ClusterResult fit(data::MatView xv, int k, Method method, const Options& options
       } else {
         lab = kmeans(x0, k, o.n_init, o.max_iter, rng).labels;
       }
-      double eps = o.eps;
-      if (eps < 0) {  // 1e-3 tr(S_pooled) / p from the initial partition
-        double tr = 0;
-        for (int j = 0; j < k; ++j) {
-          const arma::uvec idx = arma::find(lab == static_cast<arma::uword>(j));
-          if (idx.n_elem == 0) continue;
-          const arma::mat xs = x0.rows(idx);
-          tr += arma::accu(arma::square(xs.each_row() - arma::mean(xs, 0)));
-        }
-        eps = 1e-3 * tr / static_cast<double>(n * p);
-        if (!(eps > 0)) eps = 1e-3 * mean_col_var(x0);
-      }
+      const double eps = o.eps >= 0 ? o.eps : default_eps(x0, lab, k);  // 1e-3 tr(S_pooled) / p
       if (ila_bm) {
         ila_sdp_lowrank(x0, k, lab, eps, o.ila_cov, o.sweeps, bm_opts(o, true), o.n_init, rng, res);
         return res;

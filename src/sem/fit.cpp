@@ -11,8 +11,9 @@
 //    with step halving.
 // 4. SEs: expected: vcov = I^{-1} / N (GLS: I evaluated with S^{-1}, as lavaan); observed:
 //    vcov = (N/2 H)^{-1}, H = Hessian of F by central differences of the analytic gradient;
-//    MLR: vcov = A^{-1} B A^{-1} / N, A = H/2, B = mean of casewise scores s_i s_i^T,
-//    s_i = -1/2 dF(S = d_i d_i^T)/dtheta, d_i = x_i - xbar.
+//    MLR: vcov = A^{-1} B A^{-1} / N, A = H/2, B = mean of casewise scores s_i s_i^T (d logL_i/dtheta,
+//    mean parameters included with a mean structure; src/sem/robust.cpp); ULS (lavaan se = "standard"):
+//    vcov = (Delta^T Delta)^{-1} / (N - 1), Delta = d(mu, vech Sigma)/dtheta.
 // 5. Fit measures: chi-square N F, df = moments - fixed-x moments - npar; baseline = independence
 //    model (x block fixed); CFI, TLI, RMSEA = sqrt(max(0, (X2 - df)/(N df))) with the 90% CI from the
 //    noncentral chi-square (bisection on the non-centrality), SRMR (Bentler, no mean), logL,
@@ -453,27 +454,125 @@ std::vector<double> invert_info(const std::vector<double>& info, int q, bool& ok
   return hc.vcov;
 }
 
-std::vector<double> gls_information(detail::Kernel& k, const std::vector<double>& scov_inv, int p, int q) {
-  std::vector<double> ds, dm;
-  k.jacobian(ds, dm);
-  const std::size_t pp = static_cast<std::size_t>(p) * static_cast<std::size_t>(p);
-  std::vector<double> G(pp * static_cast<std::size_t>(q));
-  for (int c = 0; c < q; ++c)
-    for (int j = 0; j < p; ++j)
-      for (int i = 0; i < p; ++i) {
-        double s = 0;
-        for (int l = 0; l < p; ++l) s += scov_inv[ix(i, l, p)] * ds[pp * static_cast<std::size_t>(c) + ix(l, j, p)];
-        G[pp * static_cast<std::size_t>(c) + ix(i, j, p)] = s;
-      }
+std::vector<double> gls_information(detail::Kernel& k, const std::vector<double>& scov_inv, int q) {
   std::vector<double> info(static_cast<std::size_t>(q) * static_cast<std::size_t>(q));
-  for (int c = 0; c < q; ++c)
-    for (int d = c; d < q; ++d) {
-      double s = 0;
-      for (int a = 0; a < p; ++a)
-        for (int b = 0; b < p; ++b) s += G[pp * static_cast<std::size_t>(c) + ix(a, b, p)] * G[pp * static_cast<std::size_t>(d) + ix(b, a, p)];
-      info[ix(c, d, q)] = info[ix(d, c, q)] = 0.5 * s;
-    }
+  k.information(scov_inv.data(), info.data());
   return info;
+}
+
+/// Solves (a + ridge I) x = b for SPD a (q*q) by Cholesky; false if not PD.
+bool chol_solve(std::vector<double>& a, int q, const std::vector<double>& b, std::vector<double>& x) {
+  if (!detail::cholesky_inplace(a.data(), q, nullptr)) return false;
+  x = b;
+  for (int i = 0; i < q; ++i) {
+    double s = x[static_cast<std::size_t>(i)];
+    for (int k = 0; k < i; ++k) s -= a[ix(i, k, q)] * x[static_cast<std::size_t>(k)];
+    x[static_cast<std::size_t>(i)] = s / a[ix(i, i, q)];
+  }
+  for (int i = q - 1; i >= 0; --i) {
+    double s = x[static_cast<std::size_t>(i)];
+    for (int k = i + 1; k < q; ++k) s -= a[ix(k, i, q)] * x[static_cast<std::size_t>(k)];
+    x[static_cast<std::size_t>(i)] = s / a[ix(i, i, q)];
+  }
+  return true;
+}
+
+/// Fisher scoring, then BFGS, for ML and GLS. Fisher scoring (at least `fisher_steps` steps, then while
+/// each step halves max|g|),
+/// x <- x - t (2 I)^{-1} g with I = 1/2 Delta^T (V (x) V) Delta (V = Sigma^-1 for ML, S^-1 for GLS);
+/// after them the inverse Hessian starts from (2 I)^{-1} at the current point and is updated by BFGS
+/// (superlinear near the optimum, where Fisher scoring alone converges only linearly when the model
+/// misfits). Step halving until F does not increase; a step that makes det(I - A) <= 0 is rejected
+/// (the equilibrium branch of a cyclic model). Stops when max|g| <= tol (returns true), after max_it
+/// steps or when no step decreases F (returns false: L-BFGS takes over). x, g, f are updated.
+bool fisher_scoring(detail::Kernel& k, detail::Obj obj, std::vector<double>& x, std::vector<double>& g, double& f, int max_it,
+                    double tol, int fisher_steps, int max_evals, int& steps, bool& budget) {
+  budget = false;
+  const std::size_t eval0 = k.evaluations();
+  const int q = k.ram().npar;
+  const std::size_t qu = static_cast<std::size_t>(q);
+  std::vector<double> info(qu * qu), hinv, step(qu), xn(qu), gn(qu), sv(qu), yv(qu), hy(qu);
+  f = k.objective(obj, x.data(), g.data());
+  steps = 0;
+  double g_prev = 0;  // max|g| before the last Fisher step: scoring continues while it halves max|g|
+  if (!std::isfinite(f)) return false;
+  auto fisher_matrix = [&]() {
+    if (obj == detail::Obj::ml) {
+      k.information(k.sigma_inverse_matrix().data(), info.data());
+    } else {
+      k.information(k.sample_cov_inverse().data(), info.data());
+    }
+    for (auto& v : info) v *= 2.0;
+  };
+  for (int it = 0; it < max_it; ++it) {
+    if (max_abs(g) <= tol) return true;
+    if (static_cast<int>(k.evaluations() - eval0) >= max_evals) {
+      budget = true;
+      return false;
+    }
+    // the kernel state is at x (last objective call)
+    if (hinv.empty() && (it < fisher_steps || g_prev <= 0 || max_abs(g) < 0.5 * g_prev)) {
+      g_prev = max_abs(g);
+      fisher_matrix();
+      if (!chol_solve(info, q, g, step)) return false;
+    } else {
+      if (hinv.empty()) {
+        fisher_matrix();
+        if (!detail::cholesky_inplace(info.data(), q, nullptr)) return false;
+        hinv.assign(qu * qu, 0.0);
+        detail::cholesky_inverse(info.data(), q, hinv.data());
+      }
+      for (std::size_t i = 0; i < qu; ++i) {
+        double s = 0;
+        for (std::size_t j = 0; j < qu; ++j) s += hinv[i + qu * j] * g[j];
+        step[i] = s;
+      }
+    }
+    double t = 1.0, fn = f;
+    bool moved = false;
+    for (int h = 0; h < 30; ++h) {
+      for (std::size_t i = 0; i < qu; ++i) xn[i] = x[i] - t * step[i];
+      fn = k.objective(obj, xn.data(), gn.data());
+      if (std::isfinite(fn) && k.det_i_minus_a() > 0 && fn <= f + 1e-13 * std::max(1.0, std::fabs(f))) {
+        moved = true;
+        break;
+      }
+      t *= 0.5;
+    }
+    ++steps;
+    if (!moved) {
+      k.objective(obj, x.data(), g.data());  // kernel state back at x
+      return max_abs(g) <= tol;
+    }
+    if (!hinv.empty()) {
+      // BFGS update of the inverse Hessian: H <- (I - r s y^T) H (I - r y s^T) + r s s^T
+      double sy = 0, ss = 0, yy = 0;
+      for (std::size_t i = 0; i < qu; ++i) {
+        sv[i] = xn[i] - x[i];
+        yv[i] = gn[i] - g[i];
+        sy += sv[i] * yv[i];
+        ss += sv[i] * sv[i];
+        yy += yv[i] * yv[i];
+      }
+      if (sy > 1e-12 * std::sqrt(ss * yy)) {
+        const double r = 1.0 / sy;
+        double yhy = 0;
+        for (std::size_t i = 0; i < qu; ++i) {
+          double s = 0;
+          for (std::size_t j = 0; j < qu; ++j) s += hinv[i + qu * j] * yv[j];
+          hy[i] = s;
+          yhy += yv[i] * s;
+        }
+        for (std::size_t j = 0; j < qu; ++j)
+          for (std::size_t i = 0; i < qu; ++i)
+            hinv[i + qu * j] += -r * (hy[i] * sv[j] + sv[i] * hy[j]) + (r * r * yhy + r) * sv[i] * sv[j];
+      }
+    }
+    x.swap(xn);
+    g.swap(gn);
+    f = fn;
+  }
+  return max_abs(g) <= tol;
 }
 
 }  // namespace
@@ -555,22 +654,47 @@ SemFit fit(const Model& model_in, const SampleMoments& sample, const FitOptions&
   check::same_size(fn, "start", static_cast<int64_t>(x.size()), q);
   check::finite(fn, "start", x.data(), q);
 
-  // 3. L-BFGS
-  SemProblem prob(k, obj);
-  optim::NloptOptions no;
-  no.algorithm = optim::NloptAlgorithm::lbfgs;
-  no.maxeval = opt.maxeval;
-  no.xtol_rel = 1e-12;
-  no.ftol_rel = 1e-14;
-  no.grad_tol = opt.grad_tol;
-  Convergence conv = optim::minimize_nlopt(prob, x, no);
+  // 3. ML/GLS: Fisher scoring to 0.01 grad_tol; L-BFGS (then a Fisher polish for ML) when scoring stalls,
+  //    and for ULS.
   std::vector<double> g(static_cast<std::size_t>(q));
-  double f = k.objective(obj, x.data(), g.data());
-  // Fisher-scoring polish (ML) when L-BFGS stopped short of the gradient tolerance
-  if (opt.polish && obj == detail::Obj::ml && std::isfinite(f)) {
-    f = detail::fisher_polish(
-        x, f, g, 10, 0.01 * opt.grad_tol, [&](const double* xx, double* gg) { return k.objective(obj, xx, gg); },
-        [&](const double*) { return k.expected_information(); }, fn);
+  double f = kNaN;
+  Convergence conv;
+  bool scored = false;
+  if (obj != detail::Obj::uls) {
+    std::vector<double> xs = x;
+    int steps = 0;
+    bool budget = false;
+    scored = fisher_scoring(k, obj, xs, g, f, 200, 0.01 * opt.grad_tol, opt.start.empty() ? 5 : 1, opt.maxeval, steps, budget);
+    if (std::isfinite(f)) x = xs;
+    conv.optimizer = "fisher-scoring+bfgs";
+    if (scored) {
+      conv.converged = true;
+      conv.code = 0;
+      conv.reason = "gradient norm below tolerance";
+    } else if (budget) {
+      scored = true;  // no L-BFGS after the evaluation budget is spent
+      conv.converged = false;
+      conv.code = 5;
+      conv.reason = "maximum number of evaluations reached";
+      if (std::isfinite(f)) f = k.objective(obj, x.data(), g.data());
+    }
+  }
+  if (!scored) {
+    SemProblem prob(k, obj);
+    optim::NloptOptions no;
+    no.algorithm = optim::NloptAlgorithm::lbfgs;
+    no.maxeval = opt.maxeval;
+    no.xtol_rel = 1e-12;
+    no.ftol_rel = 1e-14;
+    no.grad_tol = opt.grad_tol;
+    conv = optim::minimize_nlopt(prob, x, no);
+    f = k.objective(obj, x.data(), g.data());
+    // Fisher-scoring polish (ML) when L-BFGS stopped short of the gradient tolerance
+    if (opt.polish && obj == detail::Obj::ml && std::isfinite(f)) {
+      f = detail::fisher_polish(
+          x, f, g, 10, 0.01 * opt.grad_tol, [&](const double* xx, double* gg) { return k.objective(obj, xx, gg); },
+          [&](const double*) { return k.expected_information(); }, fn);
+    }
   }
   conv.iterations = static_cast<int>(k.evaluations());
   detail::finish_convergence(conv, f, g, opt.grad_tol);
@@ -586,19 +710,26 @@ SemFit fit(const Model& model_in, const SampleMoments& sample, const FitOptions&
   // 4. standard errors
   out.se.assign(static_cast<std::size_t>(q), kNaN);
   bool vcov_ok = false;
-  if (opt.se && std::isfinite(f) && opt.estimator != Estimator::uls) {
+  std::vector<double> Ah, Bm;  // MLR: E and B0 per observation (computed once, reused by the scaled test)
+  if (opt.se && std::isfinite(f)) {
     try {
       std::vector<double> info;  // total information (vcov = info^{-1})
       if (opt.estimator == Estimator::ml && opt.information == Information::expected) {
         info = k.expected_information();
         for (auto& v : info) v *= N;
         out.vcov = invert_info(info, q, vcov_ok);
+      } else if (opt.estimator == Estimator::uls) {
+        // lavaan's default ULS SEs (se = "standard"): (Delta^T Delta)^{-1} / (N - 1), src/sem/indices.cpp
+        k.implied(x.data());
+        info = detail::uls_information(k);
+        for (auto& v : info) v *= stat_n(opt.estimator, sample.nobs);
+        out.vcov = invert_info(info, q, vcov_ok);
       } else if (opt.estimator == Estimator::gls) {
         std::vector<double> l = estimator_cov(a, opt.estimator, sample.nobs), sinv(a.cov.size());
         detail::cholesky_inplace(l.data(), p, nullptr);
         detail::cholesky_inverse(l.data(), p, sinv.data());
         k.implied(x.data());
-        info = gls_information(k, sinv, p, q);
+        info = gls_information(k, sinv, q);
         for (auto& v : info) v *= stat_n(opt.estimator, sample.nobs);
         out.vcov = invert_info(info, q, vcov_ok);
       } else {
@@ -608,28 +739,12 @@ SemFit fit(const Model& model_in, const SampleMoments& sample, const FitOptions&
           k.objective(detail::Obj::ml, th.data(), gg.data());
           return gg;
         };
-        std::vector<double> H = numeric::fd_hessian_from_gradient(gradfn, x, 1e-5);
         if (opt.estimator == Estimator::mlr) {
-          // A = H / 2 (per observation), B = mean s_i s_i^T
-          std::vector<double> Ainv;
-          std::vector<double> Ah = H;
-          for (auto& v : Ah) v *= 0.5;
+          // A = H / 2 (per observation), B = mean s_i s_i^T (casewise scores incl. the means), src/sem/robust.cpp
+          detail::mlr_information(k, x, a.raw, sample.nobs, a.mean, Ah, Bm);
           bool ok = false;
-          Ainv = invert_info(Ah, q, ok);
+          std::vector<double> Ainv = invert_info(Ah, q, ok);
           if (ok) {
-            k.objective(detail::Obj::ml, x.data(), nullptr);  // sigma_inv at x
-            const int64_t n = sample.nobs;
-            std::vector<double> Bm(static_cast<std::size_t>(q) * static_cast<std::size_t>(q), 0.0), d(static_cast<std::size_t>(p)),
-                s(static_cast<std::size_t>(q));
-            for (int64_t i = 0; i < n; ++i) {
-              for (int j = 0; j < p; ++j)
-                d[static_cast<std::size_t>(j)] = a.raw[static_cast<std::size_t>(i) + static_cast<std::size_t>(j) * static_cast<std::size_t>(n)] -
-                                                 a.mean[static_cast<std::size_t>(j)];
-              k.case_gradient(d.data(), s.data());
-              for (int c = 0; c < q; ++c)
-                for (int e = 0; e < q; ++e) Bm[ix(c, e, q)] += 0.25 * s[static_cast<std::size_t>(c)] * s[static_cast<std::size_t>(e)];
-            }
-            for (auto& v : Bm) v /= N;
             arma::mat Ai(Ainv.data(), static_cast<arma::uword>(q), static_cast<arma::uword>(q));
             arma::mat Bmat(Bm.data(), static_cast<arma::uword>(q), static_cast<arma::uword>(q));
             arma::mat V = Ai * Bmat * Ai / N;
@@ -637,6 +752,7 @@ SemFit fit(const Model& model_in, const SampleMoments& sample, const FitOptions&
             vcov_ok = true;
           }
         } else {
+          std::vector<double> H = numeric::fd_hessian_from_gradient(gradfn, x, 1e-5);
           for (auto& v : H) v *= 0.5 * N;
           out.vcov = invert_info(H, q, vcov_ok);
         }
@@ -644,14 +760,8 @@ SemFit fit(const Model& model_in, const SampleMoments& sample, const FitOptions&
     } catch (const Error&) {
       vcov_ok = false;
     }
-    if (vcov_ok) {
-      for (int i = 0; i < q; ++i) {
-        const double v = out.vcov[ix(i, i, q)];
-        out.se[static_cast<std::size_t>(i)] = v >= 0 ? std::sqrt(v) : kNaN;
-      }
-    } else {
-      out.vcov.clear();
-    }
+    if (vcov_ok) out.se = detail::se_from_vcov(out.vcov, q);
+    else out.vcov.clear();
   }
   // per-row estimates
   for (const auto& r : model.rows) {
@@ -674,10 +784,9 @@ SemFit fit(const Model& model_in, const SampleMoments& sample, const FitOptions&
     if (opt.estimator == Estimator::mlr && out.measures.df > 0) {
       // Yuan-Bentler (Mplus variant) scaling, src/sem/robust.cpp
       try {
-        std::vector<double> E, B0;
-        detail::mlr_information(k, x, a.raw, sample.nobs, a.mean, E, B0);
+        if (Ah.empty() || Bm.empty()) detail::mlr_information(k, x, a.raw, sample.nobs, a.mean, Ah, Bm);
         const std::vector<bool> isx = exo_vars(model);
-        const detail::YuanBentler yb = detail::yuan_bentler_mplus(a.raw, sample.nobs, a.mean, a.cov, isx, model.meanstructure, E, B0);
+        const detail::YuanBentler yb = detail::yuan_bentler_mplus(a.raw, sample.nobs, a.mean, a.cov, isx, model.meanstructure, Ah, Bm);
         const double bh0 = detail::yuan_bentler_baseline_h0_trace(a.raw, sample.nobs, a.mean, a.cov, isx, model.meanstructure);
         detail::fill_mlr_measures(out.measures, yb, bh0, N);
       } catch (const std::exception&) {
@@ -723,7 +832,7 @@ SemFit fit(const Model& model_in, const SampleMoments& sample, const FitOptions&
       }
     }
   }
-  if (opt.se && opt.estimator != Estimator::uls && !vcov_ok) {
+  if (opt.se && !vcov_ok) {
     ad.vcov_not_pd = true;
     ad.messages.push_back("the information matrix is singular or the covariance matrix of the estimates is not positive definite (identification?)");
   }

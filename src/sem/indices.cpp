@@ -58,6 +58,38 @@ double max_abs(const std::vector<double>& g) {
   return m;
 }
 
+std::vector<double> se_from_vcov(const std::vector<double>& vcov, int q) {
+  std::vector<double> se(static_cast<std::size_t>(q), std::numeric_limits<double>::quiet_NaN());
+  for (int i = 0; i < q; ++i) {
+    const double v = vcov[static_cast<std::size_t>(i) * (static_cast<std::size_t>(q) + 1)];
+    if (v >= 0) se[static_cast<std::size_t>(i)] = std::sqrt(v);
+  }
+  return se;
+}
+
+std::vector<double> uls_information(Kernel& k) {
+  const int q = k.ram().npar, p = k.ram().p;
+  std::vector<double> ds, dm;
+  k.jacobian(ds, dm);
+  const std::size_t pp = static_cast<std::size_t>(p) * static_cast<std::size_t>(p), qu = static_cast<std::size_t>(q);
+  std::vector<double> info(qu * qu, 0.0);
+  for (std::size_t a = 0; a < qu; ++a)
+    for (std::size_t b = 0; b <= a; ++b) {
+      double s = 0;
+      const double* Da = ds.data() + pp * a;
+      const double* Db = ds.data() + pp * b;
+      for (int j = 0; j < p; ++j)
+        for (int i = j; i < p; ++i) {
+          const std::size_t e = static_cast<std::size_t>(i) + static_cast<std::size_t>(j) * static_cast<std::size_t>(p);
+          s += Da[e] * Db[e];
+        }
+      if (k.ram().means)
+        for (int i = 0; i < p; ++i) s += dm[static_cast<std::size_t>(p) * a + static_cast<std::size_t>(i)] * dm[static_cast<std::size_t>(p) * b + static_cast<std::size_t>(i)];
+      info[a + b * qu] = info[b + a * qu] = s;
+    }
+  return info;
+}
+
 void comparative_indices(double X2, double df, double X2b, double dfb, FitMeasures& fm) {
   const double t1 = std::max(X2 - df, 0.0);
   const double t2 = std::max({X2 - df, X2b - dfb, 0.0});

@@ -9,6 +9,7 @@
 #include "hetmod/core/convergence.hpp"
 #include "hetmod/core/result.hpp"
 
+#include "hetmod/sem/loglik.hpp"
 #include "hetmod/sem/model.hpp"
 
 namespace hetmod::sem::detail {
@@ -24,6 +25,12 @@ void comparative_indices(double X2, double df, double X2b, double dfb, FitMeasur
 /// RMSEA, its 90% CI and p(RMSEA <= .05) as lavaan's lav_fit_rmsea, for G groups of total size N
 /// (the multi-group RMSEA is multiplied by sqrt(G)); df <= 0 gives RMSEA 0 and a NaN p-value.
 void rmsea_indices(double X2, double df, double N, int G, FitMeasures& fm);
+/// Standard errors sqrt(diag(vcov)) of a q*q covariance matrix (NaN for a negative diagonal entry).
+std::vector<double> se_from_vcov(const std::vector<double>& vcov, int q);
+/// lavaan's ULS information with se = "standard": Delta^T Delta, Delta = d(mu, vech Sigma)/dtheta (vech with
+/// the diagonal; mean rows with a mean structure), at the kernel's last implied() (q*q, per observation;
+/// lavaan's vcov = (Delta^T Delta)^{-1} / (N - 1)).
+std::vector<double> uls_information(Kernel& k);
 /// The fields every SEM FitResult shares: names, estimates, vcov, logL, df, nobs, convergence, the
 /// fit-measure vector (extras "fit_measures", names in notes "fit_measures_names") and extras "se".
 void fill_fit_result(FitResult& r, const std::vector<std::string>& names, const std::vector<double>& theta,

@@ -66,26 +66,36 @@ bool cholesky_inplace(double* a, int n, double* logdet) {
 }
 
 void cholesky_inverse(const double* l, int n, double* out) {
+  // X = L^{-1} (lower) in the lower triangle of out, column by column (L X = I), then
+  // out = X^T X with contiguous column dot products.
+  thread_local std::vector<double> xw;
+  const std::size_t nn = static_cast<std::size_t>(n) * static_cast<std::size_t>(n);
+  if (xw.size() < nn) xw.resize(nn);
+  double* x = xw.data();
   for (int c = 0; c < n; ++c) {
-    double* x = out + ix(0, c, n);
-    // forward: L y = e_c
-    for (int i = 0; i < n; ++i) {
-      double s = (i == c) ? 1.0 : 0.0;
-      for (int k = 0; k < i; ++k) s -= l[ix(i, k, n)] * x[k];
-      x[i] = s / l[ix(i, i, n)];
+    double* xc = x + ix(0, c, n);
+    for (int i = 0; i < c; ++i) xc[i] = 0.0;
+    xc[c] = 1.0 / l[ix(c, c, n)];
+    for (int i = c + 1; i < n; ++i) xc[i] = 0.0;
+    // forward substitution, column-oriented: subtract column k of L times x_k
+    for (int k = c; k < n; ++k) {
+      if (k > c) xc[k] /= l[ix(k, k, n)];
+      const double xk = xc[k];
+      if (xk == 0.0) continue;
+      const double* lk = l + ix(0, k, n);
+      for (int i = k + 1; i < n; ++i) xc[i] -= lk[i] * xk;
     }
-    // backward: L^T x = y
-    for (int i = n - 1; i >= 0; --i) {
-      double s = x[i];
-      for (int k = i + 1; k < n; ++k) s -= l[ix(k, i, n)] * x[k];
-      x[i] = s / l[ix(i, i, n)];
+    xc[c] = 1.0 / l[ix(c, c, n)];
+  }
+  for (int j = 0; j < n; ++j) {
+    const double* xj = x + ix(0, j, n);
+    for (int i = 0; i <= j; ++i) {
+      const double* xi = x + ix(0, i, n);
+      double s = 0;
+      for (int k = j; k < n; ++k) s += xi[k] * xj[k];
+      out[ix(i, j, n)] = out[ix(j, i, n)] = s;
     }
   }
-  for (int j = 0; j < n; ++j)
-    for (int i = j + 1; i < n; ++i) {
-      const double v = 0.5 * (out[ix(i, j, n)] + out[ix(j, i, n)]);
-      out[ix(i, j, n)] = out[ix(j, i, n)] = v;
-    }
 }
 
 Kernel::Kernel(RamStructure ram, const std::vector<double>& sample_cov, const std::vector<double>& sample_mean)
@@ -148,6 +158,51 @@ Kernel::Kernel(RamStructure ram, const std::vector<double>& sample_cov, const st
         seen[static_cast<std::size_t>(c.col)] = 1;
         a_cols_.push_back(c.col);
       }
+    // structural pattern of B = (I-A)^{-1}: B[i,k] != 0 only if i is reachable from k (k -> ... -> i)
+    const std::size_t mu = static_cast<std::size_t>(m_);
+    std::vector<std::vector<int>> out(mu);
+    for (int j = 0; j < m_; ++j)
+      for (int i = 0; i < m_; ++i)
+        if (pat[ix(i, j, m_)]) out[static_cast<std::size_t>(j)].push_back(i);
+    bsup_.assign(mu, {});
+    brow_.assign(mu, {});
+    std::vector<char> reach(mu);
+    std::vector<int> stack;
+    for (int k = 0; k < m_; ++k) {
+      std::fill(reach.begin(), reach.end(), 0);
+      reach[static_cast<std::size_t>(k)] = 1;
+      stack.assign(1, k);
+      while (!stack.empty()) {
+        const int v = stack.back();
+        stack.pop_back();
+        for (int w : out[static_cast<std::size_t>(v)])
+          if (!reach[static_cast<std::size_t>(w)]) {
+            reach[static_cast<std::size_t>(w)] = 1;
+            stack.push_back(w);
+          }
+      }
+      for (int i = 0; i < m_; ++i)
+        if (reach[static_cast<std::size_t>(i)]) {
+          if (i < p_) bsup_[static_cast<std::size_t>(k)].push_back(i);
+          brow_[static_cast<std::size_t>(i)].push_back(k);
+        }
+    }
+    for (int j = 0; j < m_; ++j)
+      for (int i = 0; i < m_; ++i)
+        if (pat[ix(i, j, m_)]) a_cells_.push_back({i, j});
+    std::vector<char> sp(mm, 0);
+    for (const auto& c : ram_.cells)
+      if (c.mat == mat_s) {
+        const int k = std::min(c.row, c.col), l = std::max(c.row, c.col);
+        if (!sp[ix(k, l, m_)]) {
+          sp[ix(k, l, m_)] = 1;
+          sent_.push_back({k, l});
+        }
+      }
+    a_slot_.assign(mu, -1);
+    for (std::size_t s = 0; s < a_cols_.size(); ++s) a_slot_[static_cast<std::size_t>(a_cols_[s])] = static_cast<int>(s);
+    SBf_.assign(pm, 0.0);
+    T_.assign(a_cols_.size() * static_cast<std::size_t>(p_), 0.0);
   }
   // sample inverse and log-determinant (GLS and the ML constant)
   scov_inv_.assign(pp, 0.0);
@@ -157,9 +212,7 @@ Kernel::Kernel(RamStructure ram, const std::vector<double>& sample_cov, const st
 }
 
 void Kernel::fill(const double* theta) {
-  std::fill(A_.begin(), A_.end(), 0.0);
-  std::fill(S_.begin(), S_.end(), 0.0);
-  std::fill(M_.begin(), M_.end(), 0.0);
+  // the same cells are written at every call and every other entry stays zero from the constructor
   for (const auto& c : ram_.cells) {
     const double v = c.par >= 0 ? theta[c.par] : c.value;
     if (c.mat == mat_a) {
@@ -180,15 +233,13 @@ bool Kernel::invert_i_minus_a() {
     for (int j = 0; j < m; ++j)
       for (int i = 0; i < m; ++i) B_[ix(i, j, m)] = (i == j ? 1.0 : 0.0);
     for (int step = 1; step < nilpotent_k_; ++step) {
-      // lu_ = A B ; B = I + lu_
-      for (int j = 0; j < m; ++j)
-        for (int i = 0; i < m; ++i) lu_[ix(i, j, m)] = 0.0;
-      for (int l = 0; l < m; ++l)
-        for (int i = 0; i < m; ++i) {
-          const double a = A_[ix(i, l, m)];
-          if (a == 0.0) continue;
-          for (int j = 0; j < m; ++j) lu_[ix(i, j, m)] += a * B_[ix(l, j, m)];
-        }
+      // lu_ = A B over the structural cells of A; B = I + lu_
+      std::fill(lu_.begin(), lu_.end(), 0.0);
+      for (const auto& e : a_cells_) {
+        const double a = A_[ix(e.first, e.second, m)];
+        if (a == 0.0) continue;
+        for (int j = 0; j < m; ++j) lu_[ix(e.first, j, m)] += a * B_[ix(e.second, j, m)];
+      }
       for (int j = 0; j < m; ++j)
         for (int i = 0; i < m; ++i) B_[ix(i, j, m)] = (i == j ? 1.0 : 0.0) + lu_[ix(i, j, m)];
     }
@@ -254,32 +305,62 @@ bool Kernel::implied(const double* theta) {
   fill(theta);
   if (!invert_i_minus_a()) return false;
   const int p = p_, m = m_;
-  // tmp = S Bf^T (m x p): tmp[k, j] = sum_l S[k, l] B[j, l]
-  for (int j = 0; j < p; ++j)
-    for (int k = 0; k < m; ++k) {
-      double s = 0;
-      for (int l = 0; l < m; ++l) {
-        const double skl = S_[ix(k, l, m)];
-        if (skl != 0.0) s += skl * B_[ix(j, l, m)];
-      }
-      tmp_[ix(k, j, m)] = s;
+  const std::size_t pu = static_cast<std::size_t>(p);
+  // SBf = S Bf^T, row l (p values, contiguous): sum over the structural S cells of S_lk b_k^T
+  std::fill(SBf_.begin(), SBf_.end(), 0.0);
+  for (const auto& e : sent_) {
+    const int k = e.first, l = e.second;
+    const double s = S_[ix(k, l, m)];
+    if (s == 0.0) continue;
+    double* rl = SBf_.data() + pu * static_cast<std::size_t>(l);
+    for (int i : bsup_[static_cast<std::size_t>(k)]) rl[i] += s * B_[ix(i, k, m)];
+    if (k != l) {
+      double* rk = SBf_.data() + pu * static_cast<std::size_t>(k);
+      for (int i : bsup_[static_cast<std::size_t>(l)]) rk[i] += s * B_[ix(i, l, m)];
     }
+  }
+  // Sigma = Bf SBf: column i of Sigma (= row i, symmetric) += B[i,l] SBf row l
+  std::fill(sigma_.begin(), sigma_.end(), 0.0);
+  for (int l = 0; l < m; ++l) {
+    const double* rl = SBf_.data() + pu * static_cast<std::size_t>(l);
+    for (int i : bsup_[static_cast<std::size_t>(l)]) {
+      const double b = B_[ix(i, l, m)];
+      if (b == 0.0) continue;
+      double* col = sigma_.data() + pu * static_cast<std::size_t>(i);
+      for (int j = 0; j < p; ++j) col[j] += b * rl[j];
+    }
+  }
   for (int j = 0; j < p; ++j)
-    for (int i = j; i < p; ++i) {
-      double s = 0;
-      for (int k = 0; k < m; ++k) s += B_[ix(i, k, m)] * tmp_[ix(k, j, m)];
-      sigma_[ix(i, j, p)] = s;
-      sigma_[ix(j, i, p)] = s;
+    for (int i = j + 1; i < p; ++i) {
+      const double v = 0.5 * (sigma_[ix(i, j, p)] + sigma_[ix(j, i, p)]);
+      sigma_[ix(i, j, p)] = sigma_[ix(j, i, p)] = v;
     }
   if (ram_.means) {
     for (int i = 0; i < m; ++i) {
       double s = 0;
-      for (int k = 0; k < m; ++k) s += B_[ix(i, k, m)] * M_[static_cast<std::size_t>(k)];
+      for (int k : brow_[static_cast<std::size_t>(i)]) s += B_[ix(i, k, m)] * M_[static_cast<std::size_t>(k)];
       BM_[static_cast<std::size_t>(i)] = s;
     }
     for (int i = 0; i < p; ++i) mu_[static_cast<std::size_t>(i)] = BM_[static_cast<std::size_t>(i)];
   }
+  t_rows();
   return true;
+}
+
+void Kernel::t_rows() {
+  // t_j = row j of T = B S Bf^T = sum_l B[j,l] SBf row l, for the columns j of free A cells
+  const std::size_t pu = static_cast<std::size_t>(p_);
+  for (std::size_t s = 0; s < a_cols_.size(); ++s) {
+    const int j = a_cols_[s];
+    double* t = T_.data() + pu * s;
+    std::fill(t, t + p_, 0.0);
+    for (int l : brow_[static_cast<std::size_t>(j)]) {
+      const double b = B_[ix(j, l, m_)];
+      if (b == 0.0) continue;
+      const double* rl = SBf_.data() + pu * static_cast<std::size_t>(l);
+      for (int i = 0; i < p_; ++i) t[i] += b * rl[i];
+    }
+  }
 }
 
 bool Kernel::sigma_inverse() {
@@ -290,46 +371,36 @@ bool Kernel::sigma_inverse() {
 }
 
 void Kernel::gradient_from_w(const double* w, const double* u, double* grad) {
+  // dF = tr(W dSigma): S cell (i,j): b_i^T W b_j (x2 off the diagonal); A cell (i,j): 2 (W b_i) . t_j
+  // (b_i = column i of Bf, sparse; t_j = row j of B S Bf^T); mean part -2 u_i [(B M)_j].
   const int p = p_, m = m_;
-  // tmp = W Bf (p x m); C = Bf^T tmp (m x m)
-  for (int k = 0; k < m; ++k)
-    for (int i = 0; i < p; ++i) {
-      double s = 0;
-      for (int j = 0; j < p; ++j) s += w[ix(i, j, p)] * B_[ix(j, k, m)];
-      tmp_[ix(i, k, p)] = s;
-    }
-  for (int l = 0; l < m; ++l)
-    for (int k = l; k < m; ++k) {
-      double s = 0;
-      for (int i = 0; i < p; ++i) s += B_[ix(i, k, m)] * tmp_[ix(i, l, p)];
-      C_[ix(k, l, m)] = s;
-      C_[ix(l, k, m)] = s;
-    }
-  bool have_a = false;
-  for (const auto& c : ram_.cells)
-    if (c.par >= 0 && c.mat == mat_a) have_a = true;
-  if (have_a) {
-    // SBt = S B^T (m x m): SBt[k, j] = sum_l S[k, l] B[j, l], only the columns j used by free A cells
-    for (int j : a_cols_)
-      for (int k = 0; k < m; ++k) {
-        double s = 0;
-        for (int l = 0; l < m; ++l) {
-          const double skl = S_[ix(k, l, m)];
-          if (skl != 0.0) s += skl * B_[ix(j, l, m)];
-        }
-        SBt_[ix(k, j, m)] = s;
-      }
-  }
+  const std::size_t pu = static_cast<std::size_t>(p);
   std::fill(grad, grad + ram_.npar, 0.0);
   for (const auto& c : ram_.cells) {
     if (c.par < 0) continue;
     double g = 0;
     if (c.mat == mat_a) {
-      for (int k = 0; k < m; ++k) g += C_[ix(c.row, k, m)] * SBt_[ix(k, c.col, m)];
+      const double* t = T_.data() + pu * static_cast<std::size_t>(a_slot_[static_cast<std::size_t>(c.col)]);
+      for (int a : bsup_[static_cast<std::size_t>(c.row)]) {
+        const double b = B_[ix(a, c.row, m)];
+        if (b == 0.0) continue;
+        const double* wa = w + pu * static_cast<std::size_t>(a);
+        double s = 0;
+        for (int k = 0; k < p; ++k) s += wa[k] * t[k];
+        g += b * s;
+      }
       g *= 2.0;
       if (u) g -= 2.0 * u[c.row] * BM_[static_cast<std::size_t>(c.col)];
     } else if (c.mat == mat_s) {
-      g = (c.row == c.col) ? C_[ix(c.row, c.row, m)] : 2.0 * C_[ix(c.row, c.col, m)];
+      for (int a : bsup_[static_cast<std::size_t>(c.row)]) {
+        const double ba = B_[ix(a, c.row, m)];
+        if (ba == 0.0) continue;
+        const double* wa = w + pu * static_cast<std::size_t>(a);
+        double s = 0;
+        for (int b : bsup_[static_cast<std::size_t>(c.col)]) s += wa[b] * B_[ix(b, c.col, m)];
+        g += ba * s;
+      }
+      if (c.row != c.col) g *= 2.0;
     } else {
       if (u) g = -2.0 * u[c.row];
     }
@@ -348,7 +419,9 @@ double Kernel::objective(Obj obj, const double* theta, double* grad) {
     for (int j = 0; j < p; ++j)
       for (int i = 0; i < p; ++i) {
         double s = 0;
-        for (int k = 0; k < p; ++k) s += scov_[ix(i, k, p)] * sigma_inv_[ix(k, j, p)];
+        const double* si = scov_.data() + ix(0, i, p);  // S symmetric: row i = column i
+        const double* vj = sigma_inv_.data() + ix(0, j, p);
+        for (int k = 0; k < p; ++k) s += si[k] * vj[k];
         tmp_[ix(i, j, p)] = s;
         if (i == j) tr += s;
       }
@@ -370,7 +443,9 @@ double Kernel::objective(Obj obj, const double* theta, double* grad) {
       for (int j = 0; j < p; ++j)
         for (int i = j; i < p; ++i) {
           double s = 0;
-          for (int k = 0; k < p; ++k) s += sigma_inv_[ix(i, k, p)] * tmp_[ix(k, j, p)];
+          const double* vi = sigma_inv_.data() + ix(0, i, p);
+          const double* tj = tmp_.data() + ix(0, j, p);
+          for (int k = 0; k < p; ++k) s += vi[k] * tj[k];
           double w = sigma_inv_[ix(i, j, p)] - s;
           if (means) w -= wd_[static_cast<std::size_t>(i)] * wd_[static_cast<std::size_t>(j)];
           W_[ix(i, j, p)] = w;
@@ -380,7 +455,7 @@ double Kernel::objective(Obj obj, const double* theta, double* grad) {
         // u = Bf^T wd (m), stored in d_
         for (int k = 0; k < m_; ++k) {
           double s = 0;
-          for (int i = 0; i < p; ++i) s += B_[ix(i, k, m_)] * wd_[static_cast<std::size_t>(i)];
+          for (int i : bsup_[static_cast<std::size_t>(k)]) s += B_[ix(i, k, m_)] * wd_[static_cast<std::size_t>(i)];
           d_[static_cast<std::size_t>(k)] = s;
         }
       }
@@ -485,48 +560,114 @@ void Kernel::jacobian(std::vector<double>& dsigma, std::vector<double>& dmu) {
 }
 
 std::vector<double> Kernel::expected_information() {
-  const int p = p_, q = ram_.npar;
-  const std::size_t pp = static_cast<std::size_t>(p) * static_cast<std::size_t>(p);
+  const int q = ram_.npar;
   if (!sigma_inverse()) check::fail("sem::expected_information", "the implied covariance matrix is not positive definite", Status::numerical);
-  std::vector<double> ds, dm;
-  jacobian(ds, dm);
-  std::vector<double> G(pp * static_cast<std::size_t>(q));
-  for (int k = 0; k < q; ++k) {
-    const double* D = ds.data() + pp * static_cast<std::size_t>(k);
-    double* g = G.data() + pp * static_cast<std::size_t>(k);
-    for (int j = 0; j < p; ++j)
-      for (int i = 0; i < p; ++i) {
-        double s = 0;
-        for (int l = 0; l < p; ++l) s += sigma_inv_[ix(i, l, p)] * D[ix(l, j, p)];
-        g[ix(i, j, p)] = s;
-      }
-  }
   std::vector<double> info(static_cast<std::size_t>(q) * static_cast<std::size_t>(q), 0.0);
-  std::vector<double> wm(static_cast<std::size_t>(p));
-  for (int k = 0; k < q; ++k) {
-    const double* gk = G.data() + pp * static_cast<std::size_t>(k);
-    if (ram_.means) {
-      const double* mk = dm.data() + static_cast<std::size_t>(p) * static_cast<std::size_t>(k);
-      for (int i = 0; i < p; ++i) {
-        double s = 0;
-        for (int l = 0; l < p; ++l) s += sigma_inv_[ix(i, l, p)] * mk[l];
-        wm[static_cast<std::size_t>(i)] = s;
-      }
+  information(sigma_inv_.data(), info.data());
+  return info;
+}
+
+void Kernel::information(const double* V, double* out) {
+  // Every D_k is a sum over the cells of parameter k of c * (u v^T + v u^T): A (i,j): c = 1, u = b_i,
+  // v = t_j; S (i,j): c = 1, u = b_i, v = b_j (c = 1/2 on the diagonal). With K = Z^T V Z over the
+  // vectors z in {b_i, t_j}:  1/2 tr(V D_k V D_l) = sum c c' [K(u,u') K(v,v') + K(u,v') K(v,u')].
+  // Mean part: dmu = (B M)_j b_i (A), b_i (M): dmu_k^T V dmu_l = sum e e' K(b_i, b_i').
+  const int p = p_, m = m_, q = ram_.npar;
+  const std::size_t pu = static_cast<std::size_t>(p);
+  std::fill(out, out + static_cast<std::size_t>(q) * static_cast<std::size_t>(q), 0.0);
+  // z index: b_i -> i (0..m-1), t_j -> m + slot
+  const int nz = m + static_cast<int>(a_cols_.size());
+  const std::size_t nzu = static_cast<std::size_t>(nz);
+  std::vector<int> used(nzu, -1), zlist;
+  auto use = [&](int z) {
+    if (used[static_cast<std::size_t>(z)] < 0) {
+      used[static_cast<std::size_t>(z)] = static_cast<int>(zlist.size());
+      zlist.push_back(z);
     }
-    for (int l = k; l < q; ++l) {
-      const double* gl = G.data() + pp * static_cast<std::size_t>(l);
-      double s = 0;
-      for (int a = 0; a < p; ++a)
-        for (int b = 0; b < p; ++b) s += gk[ix(a, b, p)] * gl[ix(b, a, p)];
-      s *= 0.5;
-      if (ram_.means) {
-        const double* ml = dm.data() + static_cast<std::size_t>(p) * static_cast<std::size_t>(l);
-        for (int a = 0; a < p; ++a) s += wm[static_cast<std::size_t>(a)] * ml[a];
+  };
+  struct Term {
+    int par, u, v;
+    double c, e;  // e: mean coefficient (0 if none), for b_u
+  };
+  std::vector<Term> terms;
+  for (const auto& c : ram_.cells) {
+    if (c.par < 0) continue;
+    Term t{c.par, -1, -1, 0.0, 0.0};
+    if (c.mat == mat_a) {
+      t.u = c.row;
+      t.v = m + a_slot_[static_cast<std::size_t>(c.col)];
+      t.c = 1.0;
+      if (ram_.means) t.e = BM_[static_cast<std::size_t>(c.col)];
+    } else if (c.mat == mat_s) {
+      t.u = c.row;
+      t.v = c.col;
+      t.c = c.row == c.col ? 0.5 : 1.0;
+    } else {
+      t.u = c.row;
+      t.v = -1;
+      t.e = 1.0;
+    }
+    use(t.u);
+    if (t.v >= 0) use(t.v);
+    terms.push_back(t);
+  }
+  const int nu = static_cast<int>(zlist.size());
+  const std::size_t nuu = static_cast<std::size_t>(nu);
+  // V z for each used z (p each), then K = Z^T V Z (nu x nu)
+  vz_.assign(nuu * pu, 0.0);
+  for (int a = 0; a < nu; ++a) {
+    const int z = zlist[static_cast<std::size_t>(a)];
+    double* y = vz_.data() + pu * static_cast<std::size_t>(a);
+    if (z < m) {
+      for (int i : bsup_[static_cast<std::size_t>(z)]) {
+        const double b = B_[ix(i, z, m)];
+        if (b == 0.0) continue;
+        const double* vi = V + pu * static_cast<std::size_t>(i);
+        for (int r = 0; r < p; ++r) y[r] += b * vi[r];
       }
-      info[ix(k, l, q)] = info[ix(l, k, q)] = s;
+    } else {
+      const double* t = T_.data() + pu * static_cast<std::size_t>(z - m);
+      for (int i = 0; i < p; ++i) {
+        const double ti = t[i];
+        if (ti == 0.0) continue;
+        const double* vi = V + pu * static_cast<std::size_t>(i);
+        for (int r = 0; r < p; ++r) y[r] += ti * vi[r];
+      }
     }
   }
-  return info;
+  zk_.assign(nuu * nuu, 0.0);
+  for (int a = 0; a < nu; ++a) {
+    const int z = zlist[static_cast<std::size_t>(a)];
+    for (int b = a; b < nu; ++b) {
+      const double* y = vz_.data() + pu * static_cast<std::size_t>(b);
+      double s = 0;
+      if (z < m) {
+        for (int i : bsup_[static_cast<std::size_t>(z)]) s += B_[ix(i, z, m)] * y[i];
+      } else {
+        const double* t = T_.data() + pu * static_cast<std::size_t>(z - m);
+        for (int i = 0; i < p; ++i) s += t[i] * y[i];
+      }
+      zk_[static_cast<std::size_t>(a) + nuu * static_cast<std::size_t>(b)] = s;
+      zk_[static_cast<std::size_t>(b) + nuu * static_cast<std::size_t>(a)] = s;
+    }
+  }
+  auto K = [&](int z1, int z2) {
+    return zk_[static_cast<std::size_t>(used[static_cast<std::size_t>(z1)]) + nuu * static_cast<std::size_t>(used[static_cast<std::size_t>(z2)])];
+  };
+  const std::size_t qu = static_cast<std::size_t>(q);
+  for (std::size_t x = 0; x < terms.size(); ++x) {
+    const Term& t1 = terms[x];
+    for (std::size_t y = x; y < terms.size(); ++y) {
+      const Term& t2 = terms[y];
+      double s = 0;
+      if (t1.v >= 0 && t2.v >= 0) s = t1.c * t2.c * (K(t1.u, t2.u) * K(t1.v, t2.v) + K(t1.u, t2.v) * K(t1.v, t2.u));
+      if (t1.e != 0.0 && t2.e != 0.0) s += t1.e * t2.e * K(t1.u, t2.u);
+      if (s == 0.0) continue;
+      const std::size_t k = static_cast<std::size_t>(t1.par), l = static_cast<std::size_t>(t2.par);
+      out[k + qu * l] += s;
+      if (x != y) out[l + qu * k] += s;
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

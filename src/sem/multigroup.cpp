@@ -13,13 +13,16 @@
 //    expected information.
 // 4. SEs: observed information = N/2 Hessian of F (central differences of the analytic gradient), the
 //    default with FIML as lavaan; expected = N sum_g N_g/N I_g (the default for complete data).
+//    MLR: vcov = E^{-1} B0 E^{-1} / N with E = 1/2 Hessian of F and B0 = 1/N sum of casewise FIML score
+//    products (src/sem/robust.cpp), information "observed" as lavaan.
 // 5. Fit measures: logL, H1 logL (EM), chi-square = 2 (logL1 - logL0), baseline independence model in
 //    closed form (available-case mean and variance per variable and group), CFI, TLI, RMSEA * sqrt(G)
-//    with its CI, SRMR (Bentler with means; groups weighted by N_g), AIC, BIC.
-// The chi-square helpers below duplicate the small ones of fit.cpp (anonymous there).
+//    with its CI, SRMR (Bentler with means; groups weighted by N_g), AIC, BIC; MLR: Yuan-Bentler (Mplus)
+//    trace = sum_g tr(A1_g^{-1} B1_g) - tr(E^{-1} B0), the h1 pieces at the sample / EM moments.
 #include "hetmod/sem/multigroup.hpp"
 
 #include <algorithm>
+#include <armadillo>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -33,43 +36,23 @@
 #include "hetmod/optim/nlopt.hpp"
 #include "hetmod/optim/problem.hpp"
 #include "hetmod/sem/loglik.hpp"
+#include "hetmod/sem/robust.hpp"
 #include "indices.hpp"
+#include "util.hpp"
 
 namespace hetmod::sem {
 
 using detail::max_abs;
 using detail::pchisq_upper;
+using detail::ix;
+using detail::split_list;
+using detail::strip;
 
 namespace {
 
 constexpr const char* kFn = "sem::fit_groups";
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kLog2Pi = 1.8378770664093454836;
-
-inline std::size_t ix(int i, int j, int n) {
-  return static_cast<std::size_t>(i) + static_cast<std::size_t>(j) * static_cast<std::size_t>(n);
-}
-
-std::string strip(const std::string& s) {
-  std::string o;
-  for (char c : s)
-    if (!std::isspace(static_cast<unsigned char>(c))) o += c;
-  return o;
-}
-
-std::vector<std::string> split_list(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    item = strip(item);
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
-
-
-
 
 const std::vector<std::string>& equal_classes() {
   static const std::vector<std::string> v = {"loadings",     "intercepts",     "means",       "residuals", "residual.covariances",
@@ -280,7 +263,9 @@ std::vector<Model> group_models(const std::string& syntax, int ngroups, const Mo
 
 GroupFit fit_groups(const std::string& syntax, const GroupedData& data, const FitOptions& opt, const ModelOptions& mopt,
                     const GroupFitOptions& gopt) {
-  check::require(opt.estimator == Estimator::ml, kFn, "FIML and multiple groups are implemented for estimator ML only", Status::unsupported);
+  check::require(opt.estimator == Estimator::ml || opt.estimator == Estimator::mlr, kFn,
+                 "FIML and multiple groups are implemented for the estimators ML and MLR only (not GLS or ULS)", Status::unsupported);
+  const bool mlr = opt.estimator == Estimator::mlr;
   check::positive(kFn, "grad_tol", opt.grad_tol);
   check::at_least(kFn, "maxeval", opt.maxeval, 1);
   const int64_t n = data.n;
@@ -456,10 +441,55 @@ GroupFit fit_groups(const std::string& syntax, const GroupedData& data, const Fi
   }
 
   // 4. standard errors
-  out.information = (gopt.missing == Missing::fiml && !gopt.information_given) ? Information::observed : opt.information;
+  out.information = ((gopt.missing == Missing::fiml || mlr) && !gopt.information_given) ? Information::observed : opt.information;
+  if (mlr) out.information = Information::observed;  // lavaan MLR: observed (Hessian) information
   out.se.assign(static_cast<std::size_t>(q), kNaN);
   bool vcov_ok = false;
-  if (opt.se && std::isfinite(f)) {
+  // MLR pieces (per observation): E = 1/2 Hessian of F, B0 = 1/N sum_g sum_i s_i s_i^T (casewise FIML
+  // scores at theta, src/sem/robust.cpp); lavaan's B0 = sum_g N_g/N B0_g.
+  std::vector<double> mlr_E, mlr_B0;
+  bool mlr_ok = false;
+  if (mlr && std::isfinite(f)) {
+    try {
+      auto gradfn = [&](const std::vector<double>& th) {
+        std::vector<double> gg(static_cast<std::size_t>(q));
+        prob.eval(th.data(), gg.data());
+        return gg;
+      };
+      mlr_E = numeric::fd_hessian_from_gradient(gradfn, x, 1e-5);
+      for (auto& v : mlr_E) v *= 0.5;
+      for (int gi = 0; gi < G; ++gi) {
+        const GroupData& d = gd[static_cast<std::size_t>(gi)];
+        detail::add_score_crossproduct(detail::casewise_scores(kern[static_cast<std::size_t>(gi)], x.data(), d.x.data(), d.n, nullptr), d.n, q, mlr_B0);
+      }
+      for (auto& v : mlr_B0) v /= N;
+      prob.eval(x.data(), nullptr);
+      mlr_ok = true;
+    } catch (const Error&) {
+      mlr_ok = false;
+    }
+  }
+  if (opt.se && std::isfinite(f) && mlr) {
+    if (mlr_ok) {
+      bool ok = false;
+      try {
+        const numeric::HessianCovariance hc = numeric::covariance_from_hessian(mlr_E, static_cast<std::size_t>(q), 1e-10, kFn);
+        ok = hc.ok;
+        if (ok) {
+          // Huber-White sandwich: vcov = E^{-1} B0 E^{-1} / N (hc.vcov = E^{-1})
+          const arma::mat Ei(const_cast<double*>(hc.vcov.data()), static_cast<arma::uword>(q), static_cast<arma::uword>(q), false, true);
+          const arma::mat Bm(mlr_B0.data(), static_cast<arma::uword>(q), static_cast<arma::uword>(q), false, true);
+          const arma::mat V = Ei * Bm * Ei / N;
+          out.vcov.assign(V.begin(), V.end());
+        }
+      } catch (const Error&) {
+        ok = false;
+      }
+      vcov_ok = ok;
+      if (vcov_ok) out.se = detail::se_from_vcov(out.vcov, q);
+      else out.vcov.clear();
+    }
+  } else if (opt.se && std::isfinite(f)) {
     try {
       std::vector<double> info;
       if (out.information == Information::expected) {
@@ -480,14 +510,8 @@ GroupFit fit_groups(const std::string& syntax, const GroupedData& data, const Fi
     } catch (const Error&) {
       vcov_ok = false;
     }
-    if (vcov_ok) {
-      for (int i = 0; i < q; ++i) {
-        const double v = out.vcov[ix(i, i, q)];
-        out.se[static_cast<std::size_t>(i)] = v >= 0 ? std::sqrt(v) : kNaN;
-      }
-    } else {
-      out.vcov.clear();
-    }
+    if (vcov_ok) out.se = detail::se_from_vcov(out.vcov, q);
+    else out.vcov.clear();
   }
   for (const auto& r : out.model.rows) {
     if (r.par >= 0) {
@@ -552,6 +576,38 @@ GroupFit fit_groups(const std::string& syntax, const GroupedData& data, const Fi
     const double X2 = fm.chisq, df = fm.df, X2b = fm.baseline_chisq, dfb = fm.baseline_df;
     detail::comparative_indices(X2, df, X2b, dfb, fm);
     detail::rmsea_indices(X2, df, N, G, fm);
+    if (mlr && mlr_ok && fm.df > 0) {
+      // Yuan-Bentler (Mplus variant): trace_h0 = tr(E^{-1} B0); trace_h1 = sum_g tr(A1_g^{-1} B1_g) at the
+      // H1 moments (sample moments, or EM with missing data); baseline h0 trace per group.
+      try {
+        detail::YuanBentler yb;
+        const arma::mat Em(mlr_E.data(), static_cast<arma::uword>(q), static_cast<arma::uword>(q), false, true);
+        const arma::mat Bm(mlr_B0.data(), static_cast<arma::uword>(q), static_cast<arma::uword>(q), false, true);
+        arma::mat Einv;
+        if (arma::inv(Einv, Em)) {
+          yb.trace_h0 = arma::accu(Bm % Einv.t());
+          double bh0 = 0;
+          const std::vector<bool> nox(static_cast<std::size_t>(p), false);
+          for (int gi = 0; gi < G; ++gi) {
+            const GroupData& d = gd[static_cast<std::size_t>(gi)];
+            yb.trace_h1 += d.em_iter == 0 ? detail::yuan_bentler_h1_trace(d.x, d.n, d.h1_mean, d.h1_cov, nox, true, nullptr)
+                                          : detail::yuan_bentler_h1_trace_missing(d.x.data(), d.n, p, d.h1_mean, d.h1_cov);
+            bh0 += detail::yuan_bentler_baseline_h0_trace_missing(d.x.data(), d.n, p);
+          }
+          yb.ok = std::isfinite(yb.trace_h0) && std::isfinite(yb.trace_h1);
+          detail::fill_mlr_measures(fm, yb, bh0, N);
+          const double sg = std::sqrt(static_cast<double>(G));  // lavaan's multi-group RMSEA
+          fm.rmsea_scaled *= sg;
+          fm.rmsea_robust *= sg;
+          // lavaan's robust CFI/TLI/RMSEA with missing data follow Zhang & Savalei (a different
+          // construction): not reported rather than reported wrongly
+          bool any_missing = false;
+          for (const auto& d : gd) any_missing = any_missing || d.em_iter != 0;
+          if (any_missing) fm.cfi_robust = fm.tli_robust = fm.rmsea_robust = kNaN;
+        }
+      } catch (const std::exception&) {
+      }
+    }
   } else {
     fm.chisq = fm.logl = fm.unrestricted_logl = fm.cfi = fm.tli = fm.rmsea = fm.srmr = fm.aic = fm.bic = kNaN;
   }
@@ -598,7 +654,7 @@ GroupFit fit_groups(const std::string& syntax, const GroupedData& data, const Fi
 FitResult GroupFit::to_fit_result() const {
   FitResult r;
   r.family = "sem";
-  r.model = missing == Missing::fiml ? "ml-fiml" : "ml";
+  r.model = std::string(options.estimator == Estimator::mlr ? "mlr" : "ml") + (missing == Missing::fiml ? "-fiml" : "");
   detail::fill_fit_result(r, model.par_names, theta, vcov, se, measures, convergence);
   std::vector<double> gn;
   for (auto v : nobs) gn.push_back(static_cast<double>(v));

@@ -23,22 +23,94 @@
 #include <boost/math/distributions/chi_squared.hpp>
 #include <cmath>
 #include <limits>
+#include <map>
 
+#include "hetmod/core/check.hpp"
 #include "hetmod/numeric/boost_policy.hpp"
 
 #include "hetmod/numeric/fdiff.hpp"
+#include "util.hpp"
 
 namespace hetmod::sem::detail {
 
+
 namespace {
-inline std::size_t ix(int i, int j, int n) {
-  return static_cast<std::size_t>(i) + static_cast<std::size_t>(j) * static_cast<std::size_t>(n);
+/// Calls f(i, v, M) for every case i of x (n x p column-major, NaN = missing) with the casewise
+/// saturated scores at N(mu, sigma) on the observed coordinates o_i, embedded in p / p x p (zero elsewhere):
+///   v = Sigma_oo^{-1} d_o,  M = v v^T - Sigma_oo^{-1},  d_o = x_o - mu_o,
+/// so d logL_i / d mu = v and d logL_i / d Sigma = M / 2 (symmetric derivative). Sigma_oo^{-1} is
+/// computed once per missing-data pattern; throws if a Sigma_oo is not PD.
+template <class F>
+void for_each_case_score(const double* x, int64_t n, int p, const double* mu, const double* sigma, F&& f) {
+  const arma::uword up = static_cast<arma::uword>(p);
+  const arma::mat Sig(const_cast<double*>(sigma), up, up, false, true);
+  std::map<std::vector<bool>, arma::mat> cache;  // pattern -> embedded Sigma_oo^{-1}
+  std::vector<bool> mask(static_cast<std::size_t>(p));
+  arma::vec v(up), d(up);
+  arma::mat M(up, up);
+  const std::size_t nn = static_cast<std::size_t>(n);
+  for (int64_t i = 0; i < n; ++i) {
+    for (int j = 0; j < p; ++j) mask[static_cast<std::size_t>(j)] = !std::isnan(x[static_cast<std::size_t>(i) + static_cast<std::size_t>(j) * nn]);
+    auto it = cache.find(mask);
+    if (it == cache.end()) {
+      std::vector<arma::uword> o;
+      for (int j = 0; j < p; ++j)
+        if (mask[static_cast<std::size_t>(j)]) o.push_back(static_cast<arma::uword>(j));
+      const arma::uvec ou(o);
+      arma::mat inv;
+      if (!arma::inv_sympd(inv, Sig.submat(ou, ou))) check::fail("sem::casewise_scores", "the implied covariance of a missing-data pattern is not positive definite", Status::numerical);
+      arma::mat full(up, up, arma::fill::zeros);
+      full.submat(ou, ou) = inv;
+      it = cache.emplace(mask, std::move(full)).first;
+    }
+    const arma::mat& Si = it->second;
+    for (int j = 0; j < p; ++j) {
+      const double xv = x[static_cast<std::size_t>(i) + static_cast<std::size_t>(j) * nn];
+      d(static_cast<arma::uword>(j)) = std::isnan(xv) ? 0.0 : xv - mu[static_cast<std::size_t>(j)];
+    }
+    v = Si * d;
+    M = v * v.t() - Si;
+    f(i, v, M);
+  }
 }
 }  // namespace
 
+std::vector<double> casewise_scores(Kernel& k, const double* theta, const double* x, int64_t n, const double* mean_fallback) {
+  const int q = k.ram().npar, p = k.ram().p;
+  if (!k.implied(theta)) check::fail("sem::casewise_scores", "I - A is singular", Status::numerical);
+  std::vector<double> dsig, dmu;
+  k.jacobian(dsig, dmu);
+  const bool means = k.ram().means;
+  const double* mu = means ? k.mu().data() : mean_fallback;
+  const std::size_t pp = static_cast<std::size_t>(p) * static_cast<std::size_t>(p), nn = static_cast<std::size_t>(n);
+  std::vector<double> out(nn * static_cast<std::size_t>(q), 0.0);
+  for_each_case_score(x, n, p, mu, k.sigma().data(), [&](int64_t i, const arma::vec& v, const arma::mat& M) {
+    const double* Mp = M.memptr();
+    for (int c = 0; c < q; ++c) {
+      const double* D = dsig.data() + pp * static_cast<std::size_t>(c);
+      double s = 0;
+      for (std::size_t e = 0; e < pp; ++e) s += Mp[e] * D[e];
+      s *= 0.5;
+      if (means) {
+        const double* dm = dmu.data() + static_cast<std::size_t>(p) * static_cast<std::size_t>(c);
+        for (int a = 0; a < p; ++a) s += dm[a] * v(static_cast<arma::uword>(a));
+      }
+      out[static_cast<std::size_t>(i) + static_cast<std::size_t>(c) * nn] = s;
+    }
+  });
+  return out;
+}
+
+void add_score_crossproduct(const std::vector<double>& scores, int64_t n, int q, std::vector<double>& B) {
+  const arma::mat Sc(const_cast<double*>(scores.data()), static_cast<arma::uword>(n), static_cast<arma::uword>(q), false, true);
+  const arma::mat C = Sc.t() * Sc;
+  if (B.empty()) B.assign(static_cast<std::size_t>(q) * static_cast<std::size_t>(q), 0.0);
+  for (std::size_t e = 0; e < B.size(); ++e) B[e] += C(e);
+}
+
 void mlr_information(Kernel& k, const std::vector<double>& theta, const std::vector<double>& raw, int64_t n,
                      const std::vector<double>& mean, std::vector<double>& E, std::vector<double>& B0) {
-  const int q = k.ram().npar, p = k.ram().p;
+  const int q = k.ram().npar;
   auto gradfn = [&](const std::vector<double>& th) {
     std::vector<double> gg(static_cast<std::size_t>(q));
     k.objective(Obj::ml, th.data(), gg.data());
@@ -46,18 +118,89 @@ void mlr_information(Kernel& k, const std::vector<double>& theta, const std::vec
   };
   E = numeric::fd_hessian_from_gradient(gradfn, theta, 1e-5);
   for (auto& v : E) v *= 0.5;
-  k.objective(Obj::ml, theta.data(), nullptr);  // sigma_inv at theta
-  B0.assign(static_cast<std::size_t>(q) * static_cast<std::size_t>(q), 0.0);
-  std::vector<double> d(static_cast<std::size_t>(p)), s(static_cast<std::size_t>(q));
-  for (int64_t i = 0; i < n; ++i) {
-    for (int j = 0; j < p; ++j)
-      d[static_cast<std::size_t>(j)] = raw[static_cast<std::size_t>(i) + static_cast<std::size_t>(j) * static_cast<std::size_t>(n)] -
-                                       mean[static_cast<std::size_t>(j)];
-    k.case_gradient(d.data(), s.data());
-    for (int c = 0; c < q; ++c)
-      for (int e = 0; e < q; ++e) B0[ix(c, e, q)] += 0.25 * s[static_cast<std::size_t>(c)] * s[static_cast<std::size_t>(e)];
-  }
+  // casewise scores of the mean and covariance parameters (lavaan: structured h1 first-order information)
+  B0.clear();
+  add_score_crossproduct(casewise_scores(k, theta.data(), raw.data(), n, mean.data()), n, q, B0);
   for (auto& v : B0) v /= static_cast<double>(n);
+  k.objective(Obj::ml, theta.data(), nullptr);  // leave the kernel at theta
+}
+
+double yuan_bentler_h1_trace_missing(const double* x, int64_t n, int p, const std::vector<double>& mu, const std::vector<double>& sigma) {
+  // saturated parameters eta = (mu, vech Sigma); vech order (i >= j, column-major)
+  std::vector<std::pair<int, int>> vi;
+  for (int j = 0; j < p; ++j)
+    for (int i = j; i < p; ++i) vi.push_back({i, j});
+  const int ns = static_cast<int>(vi.size()), ne = p + ns;
+  const std::size_t up = static_cast<std::size_t>(p);
+  auto unpack = [&](const std::vector<double>& eta, std::vector<double>& m, std::vector<double>& s) {
+    m.assign(eta.begin(), eta.begin() + p);
+    s.assign(up * up, 0.0);
+    for (int e = 0; e < ns; ++e) {
+      const auto [i, j] = vi[static_cast<std::size_t>(e)];
+      s[ix(i, j, p)] = s[ix(j, i, p)] = eta[static_cast<std::size_t>(p + e)];
+    }
+  };
+  auto scores = [&](const std::vector<double>& eta, arma::mat* cases, std::vector<double>* total) {
+    std::vector<double> m, s;
+    unpack(eta, m, s);
+    if (total) total->assign(static_cast<std::size_t>(ne), 0.0);
+    for_each_case_score(x, n, p, m.data(), s.data(), [&](int64_t i, const arma::vec& v, const arma::mat& M) {
+      for (int e = 0; e < ne; ++e) {
+        double val;
+        if (e < p) {
+          val = v(static_cast<arma::uword>(e));
+        } else {
+          const auto [a, b] = vi[static_cast<std::size_t>(e - p)];
+          val = a == b ? 0.5 * M(static_cast<arma::uword>(a), static_cast<arma::uword>(a)) : M(static_cast<arma::uword>(a), static_cast<arma::uword>(b));
+        }
+        if (cases) (*cases)(static_cast<arma::uword>(i), static_cast<arma::uword>(e)) = val;
+        if (total) (*total)[static_cast<std::size_t>(e)] += val;
+      }
+    });
+  };
+  std::vector<double> eta(mu.begin(), mu.end());
+  for (const auto& [i, j] : vi) eta.push_back(sigma[ix(i, j, p)]);
+  arma::mat C(static_cast<arma::uword>(n), static_cast<arma::uword>(ne));
+  scores(eta, &C, nullptr);
+  const arma::mat B1 = C.t() * C / static_cast<double>(n);
+  // observed information: -1/n Hessian of logL, central differences of the analytic total score
+  auto negscore = [&](const std::vector<double>& e) {
+    std::vector<double> t;
+    scores(e, nullptr, &t);
+    for (auto& v : t) v = -v / static_cast<double>(n);
+    return t;
+  };
+  const std::vector<double> A = numeric::fd_hessian_from_gradient(negscore, eta, 1e-5);
+  const arma::mat A1(const_cast<double*>(A.data()), static_cast<arma::uword>(ne), static_cast<arma::uword>(ne), false, true);
+  return arma::trace(arma::solve(A1, B1));
+}
+
+double yuan_bentler_baseline_h0_trace_missing(const double* x, int64_t n, int p) {
+  const std::size_t nn = static_cast<std::size_t>(n);
+  double tr = 0;
+  for (int k = 0; k < p; ++k) {
+    double s1 = 0, cnt = 0;
+    for (std::size_t i = 0; i < nn; ++i) {
+      const double v = x[i + static_cast<std::size_t>(k) * nn];
+      if (!std::isnan(v)) {
+        s1 += v;
+        cnt += 1;
+      }
+    }
+    const double m = s1 / cnt;
+    double s2 = 0, m4 = 0;
+    for (std::size_t i = 0; i < nn; ++i) {
+      const double v = x[i + static_cast<std::size_t>(k) * nn];
+      if (std::isnan(v)) continue;
+      const double z2 = (v - m) * (v - m);
+      s2 += z2;
+      m4 += z2 * z2;
+    }
+    s2 /= cnt;
+    m4 /= cnt;
+    tr += 0.5 * (m4 / (s2 * s2) - 1.0) + 1.0;
+  }
+  return tr;
 }
 
 double yuan_bentler_h1_trace(const std::vector<double>& raw, int64_t n, const std::vector<double>& mean,

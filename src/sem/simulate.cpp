@@ -10,14 +10,11 @@
 #include "hetmod/core/check.hpp"
 #include "hetmod/sem/loglik.hpp"
 #include "hetmod/sem/model.hpp"
+#include "util.hpp"
 
 namespace hetmod::sem {
 
-namespace {
-inline std::size_t ix(int i, int j, int n) {
-  return static_cast<std::size_t>(i) + static_cast<std::size_t>(j) * static_cast<std::size_t>(n);
-}
-}  // namespace
+using detail::ix;
 
 std::vector<double> simulate(const Model& model, const std::vector<double>& theta, int64_t n, Rng& rng) {
   const char* fn = "sem::simulate";

@@ -7,11 +7,12 @@
 //     better by log-likelihood of (a) the exponential rate and (b) least squares of log t on the scale
 //     design (extreme-value errors: gamma0 = pi / (sd sqrt 6)), each with the scale intercept at its
 //     closed-form conditional MLE, then trust-region Newton on the analytic Hessian (typically 4-6 steps).
-//     Other members: the Weibull fit is mapped to the target distribution by matching H at the median time
-//     t_ref (phi chosen so (phi t_ref)^gamma = 1 when both scales are free). APGW/PGW quick path: the
-//     Weibull fit embedded exactly at kappa = 1, then joint Newton; when that is not a clean interior
-//     maximum, the robust path: a profile over the kappa grid {-0.75, -0.5, 0, 0.5, 2, 5} (PGW: kappa > 0),
-//     joint Newton from the best profile points; LBFGS (NLopt) fallback; optional random multi-starts.
+//     Other members: a Weibull start (only two Newton steps from the better start) is mapped to the target
+//     distribution by matching H at the median time t_ref (phi chosen so (phi t_ref)^gamma = 1 when both
+//     scales are free). APGW/PGW quick path: the Weibull start embedded exactly at kappa = 1, then joint
+//     Newton; when that is not a clean interior maximum, the robust path: a profile over the kappa grid
+//     {-0.75, -0.5, 0, 0.5, 2, 5} (PGW: kappa > 0), joint Newton from the best profile points; LBFGS (NLopt)
+//     fallback; optional random multi-starts.
 //  3. Boundaries (spec 2.3, 5.D, 5.F): log gamma is bounded by gamma_max (default log 50): a fit that
 //     reaches it is flagged "threshold_boundary" and reported as not converged. An interior fit is probed at
 //     log gamma = gamma_max with kappa gamma (Burr: lambda gamma) held near its fitted value; a higher logL
@@ -36,6 +37,7 @@
 #include "hetmod/random/rng.hpp"
 #include "hetmod/survival/loglik.hpp"
 #include "hetmod/survival/model.hpp"
+#include "internal.hpp"
 
 namespace hetmod::survival {
 
@@ -139,23 +141,7 @@ std::vector<double> transform_matrix(const Model& m, const Scaling& sc) {
   }
   return T;
 }
-std::vector<double> sandwich(const std::vector<double>& T, const std::vector<double>& V, size_t P) {
-  // T V T'
-  std::vector<double> TV(P * P, 0.0), out(P * P, 0.0);
-  for (size_t i = 0; i < P; ++i)
-    for (size_t j = 0; j < P; ++j) {
-      double s = 0;
-      for (size_t k = 0; k < P; ++k) s += T[i + k * P] * V[k + j * P];
-      TV[i + j * P] = s;
-    }
-  for (size_t i = 0; i < P; ++i)
-    for (size_t j = 0; j < P; ++j) {
-      double s = 0;
-      for (size_t k = 0; k < P; ++k) s += TV[i + k * P] * T[j + k * P];
-      out[i + j * P] = s;
-    }
-  return out;
-}
+using detail::sandwich;  // A B A' (internal.hpp)
 
 // ---- 2. objective and Newton ----------------------------------------------------------------------
 struct TargetReached {
@@ -590,7 +576,9 @@ WeibullStart weibull_start(const Model& m, const Scaling& sc, const StartContext
   Model wb = restrict_model(m, Dist::weibull, keep);
   // restrict_model keeps the user's offsets of dropped slots (a structural lambda of loglogistic/pgw is 1).
   // A start only: a loose tolerance saves the last quadratic-convergence steps.
-  Attempt a = fit_weibull_kernel(wb, sc, ctx, ws.scale_slot, maxit, std::max(tol, 1e-4), false, nullptr);
+  // Two Newton steps from the least-squares start are enough for a start: the joint Newton of the target
+  // distribution does the rest (each step costs one Hessian; robust_starts.cpp: no optimum lost).
+  Attempt a = fit_weibull_kernel(wb, sc, ctx, ws.scale_slot, std::min(maxit, 2), std::max(tol, 1e-4), false, nullptr);
   ws.beta.assign(static_cast<size_t>(m.ptot), 0.0);
   for (size_t j = 0; j < 3; ++j) copy_block(wb, a.beta, m, ws.beta, j);
   const double eg = intercept_of(wb, sc, a.beta, 2) + mean_offset(wb, 2);
@@ -750,17 +738,24 @@ SurvFit fit(const SurvData& data, const Design& design, Dist dist, const Options
   const uint64_t seed = static_cast<uint64_t>(options.get_int("seed", 1));
   const double gamma_max = options.get_double("gamma_max", std::log(50.0));
   const bool probe = options.get_bool("probe", true);
-  static const char* const known[] = {"maxit", "tol", "starts", "start", "scale", "seed", "gamma_max", "probe"};
+  const int64_t threads = options.get_int("threads", 1);
+  static const char* const known[] = {"maxit", "tol", "starts", "start", "scale", "seed", "gamma_max", "probe",
+                                      "threads"};
   for (const auto& key : options.keys())
     if (std::find(std::begin(known), std::end(known), key) == std::end(known))
-      check::fail(fn, "unknown option '" + key + "' (known: maxit, tol, starts, start, scale, seed, gamma_max, probe)",
+      check::fail(fn,
+                  "unknown option '" + key +
+                      "' (known: maxit, tol, starts, start, scale, seed, gamma_max, probe, threads)",
                   Status::not_found);
+  check::require(threads >= 0 && threads <= 1024, fn,
+                 "threads is " + std::to_string(threads) + ", but must be in 0..1024 (0: all hardware threads)");
   check::at_least(fn, "maxit", maxit, 1);
   check::positive(fn, "tol", tol);
   check::at_least(fn, "starts", nstarts, 0);
   check::finite(fn, "gamma_max", gamma_max);
 
   Model m = detail::build_model(fn, data, design, dist);
+  m.threads = threads == 0 ? -1 : static_cast<int>(threads);
   const Scaling sc = scale_model(m, do_scale);
   const size_t P = static_cast<size_t>(m.ptot);
   const bool threshold_prone = (dist == Dist::apgw || dist == Dist::burr || dist == Dist::pgw) && m.p[2] > 0;
@@ -968,15 +963,16 @@ SurvFit fit(const SurvData& data, const Design& design, Dist dist, const Options
 
   // ---- 4. inference
   std::vector<double> g(P), h(P * P);
-  std::vector<double> scores;
-  // The Hessian at the returned point is usually cached from Newton's last evaluation: then only the
-  // per-observation scores (first order) are evaluated.
+  // B = sum of the per-observation score outer products (the sandwich's meat), accumulated in the row
+  // pass. The Hessian at the returned point is usually cached from Newton's last evaluation: then only
+  // first-order quantities are evaluated.
+  std::vector<double> B(P * P, 0.0);
   double ll;
   if (cache.matches(m, best.beta)) {
-    ll = detail::eval(m, best.beta.data(), g.data(), nullptr, &scores);
+    ll = detail::eval(m, best.beta.data(), g.data(), nullptr, nullptr, B.data());
     h = cache.h;
   } else {
-    ll = detail::eval(m, best.beta.data(), g.data(), h.data(), &scores);
+    ll = detail::eval(m, best.beta.data(), g.data(), h.data(), nullptr, B.data());
   }
   const std::vector<double> T = transform_matrix(m, sc);
   out.result.family = "survival";
@@ -1002,12 +998,6 @@ SurvFit fit(const SurvData& data, const Design& design, Dist dist, const Options
       Vs = hc.vcov;
       out.result.vcov = sandwich(T, Vs, P);
       // robust: V B V with B = sum of score outer products
-      std::vector<double> B(P * P, 0.0);
-      for (int64_t i = 0; i < m.n; ++i) {
-        const double* s = scores.data() + static_cast<size_t>(i) * P;
-        for (size_t a = 0; a < P; ++a)
-          for (size_t c = 0; c < P; ++c) B[a + c * P] += s[a] * s[c];
-      }
       const auto VB = sandwich(Vs, B, P);  // Vs B Vs' (Vs symmetric)
       out.result.extras["vcov_robust"] = sandwich(T, VB, P);
     } else {

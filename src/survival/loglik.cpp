@@ -36,6 +36,7 @@
 #include <limits>
 
 #include "hetmod/core/check.hpp"
+#include "hetmod/core/parallel.hpp"
 #include "hetmod/data/validate.hpp"
 #include "hetmod/numeric/boost_policy.hpp"
 
@@ -426,6 +427,74 @@ double obs_loglik(const DistInfo& info, const double xi[4], int status, double l
   return val;
 }
 
+namespace {
+// Full column rank of one parameter's design, from the row-major n x p copy: classical Gram-Schmidt on
+// columns scaled by their largest entry, the projections onto all earlier columns computed in one sweep,
+// repeated once when the norm drops below 1/sqrt(2) of its start (the DGKS criterion; "twice is enough"),
+// O(n p^2) and one n x p buffer. Columns are taken in order, so the first column that is (nearly) a
+// combination of the ones before it is named, as R's qr() reports it; tol = 1e-7 on the relative
+// residual norm (qr()'s default tolerance).
+void check_design_rank(const char* fn, Par par, const std::vector<double>& x, int64_t n, int p,
+                       const std::vector<std::string>& names) {
+  if (p == 0) return;
+  constexpr double tol = 1e-7;
+  const size_t un = static_cast<size_t>(n), up = static_cast<size_t>(p);
+  auto name = [&](int c) {
+    return "'" + (names.empty() ? "x" + std::to_string(c) : names[static_cast<size_t>(c)]) + "'";
+  };
+  const std::string what = std::string("the design matrix of ") + par_name(par) + " is singular: column ";
+  std::vector<double> q(un * up);  // column-major orthonormal basis of columns 0..j-1, then column j
+  std::vector<double> dot(up);
+  for (int j = 0; j < p; ++j) {
+    double* v = q.data() + static_cast<size_t>(j) * un;
+    double scale = 0.0;
+    for (size_t i = 0; i < un; ++i) {
+      v[i] = x[i * up + static_cast<size_t>(j)];
+      scale = std::max(scale, std::fabs(v[i]));
+    }
+    if (scale == 0.0)
+      check::fail(fn, what + name(j) + " is all zero (drop it or check factor levels)", Status::numerical);
+    const double inv = 1.0 / scale;
+    double nrm2 = 0.0;
+    for (size_t i = 0; i < un; ++i) {
+      v[i] *= inv;
+      nrm2 += v[i] * v[i];
+    }
+    const double norm0 = std::sqrt(nrm2);
+    double r = norm0;
+    for (int pass = 0; pass < 2 && j > 0; ++pass) {
+      std::fill(dot.begin(), dot.end(), 0.0);
+      for (int c = 0; c < j; ++c) {
+        const double* qc = q.data() + static_cast<size_t>(c) * un;
+        double d = 0.0;
+        for (size_t i = 0; i < un; ++i) d += qc[i] * v[i];
+        dot[static_cast<size_t>(c)] = d;
+      }
+      nrm2 = 0.0;
+      for (size_t i = 0; i < un; ++i) {
+        double vi = v[i];
+        for (int c = 0; c < j; ++c) vi -= dot[static_cast<size_t>(c)] * q[static_cast<size_t>(c) * un + i];
+        v[i] = vi;
+        nrm2 += vi * vi;
+      }
+      const double before = r;
+      r = std::sqrt(nrm2);
+      if (r > 0.7071 * before) break;  // little cancellation: one pass is orthogonal to working precision
+    }
+    if (!(r > tol * norm0)) {
+      std::string before;
+      for (int c = 0; c < j; ++c) before += (c ? ", " : "") + name(c);
+      check::fail(fn,
+                  what + name(j) + " is (nearly) a linear combination of the column" + (j > 1 ? "s " : " ") + before +
+                      " (drop it or check factor levels)",
+                  Status::numerical);
+    }
+    const double ir = 1.0 / r;
+    for (size_t i = 0; i < un; ++i) v[i] *= ir;
+  }
+}
+}  // namespace
+
 Model build_model(const char* fn, const SurvData& d, const Design& design, Dist dist) {
   Model m;
   const int di = static_cast<int>(dist);
@@ -512,11 +581,9 @@ Model build_model(const char* fn, const SurvData& d, const Design& design, Dist 
                      nm + " has an offset, but " + par_name(static_cast<Par>(j)) + " is fixed by dist '" +
                          dist_name(dist) + "'");
     }
-    if (p > 0) {
+    if (p > 0)
       check::require(n >= p, fn,
                      nm + " has " + std::to_string(p) + " columns, but only " + std::to_string(n) + " rows");
-      data::check_full_column_rank(fn, nm.c_str(), pd.x);
-    }
     m.p[static_cast<size_t>(j)] = static_cast<int>(p);
     m.start[static_cast<size_t>(j)] = pt;
     pt += static_cast<int>(p);
@@ -524,6 +591,7 @@ Model build_model(const char* fn, const SurvData& d, const Design& design, Dist 
     xr.resize(static_cast<size_t>(n * p));
     for (int64_t i = 0; i < n; ++i)
       for (int64_t c = 0; c < p; ++c) xr[static_cast<size_t>(i * p + c)] = pd.x(i, c);
+    check_design_rank(fn, static_cast<Par>(j), xr, n, static_cast<int>(p), pd.names);
     auto& of = m.off[static_cast<size_t>(j)];
     of.assign(static_cast<size_t>(n), 0.0);
     if (!pd.offset.empty())
@@ -647,9 +715,11 @@ std::vector<double>& eta_buffer() {
 }
 
 template <int Order>
-double eval_rows(const Model& m, const double* E, double* grad, double* hess, double* scores) {
+double eval_rows(const Model& m, const double* E, int64_t i0, int64_t i1, double* grad, double* hess, double* scores,
+                 double* outer) {
   const int P = m.ptot;
   const int64_t n = m.n;
+  double srow_local[64];  // one row's coefficient score when only the outer product is wanted (P <= 64)
   const DistInfo& info = m.info;
   const Kernel kern = info.kernel;
   const bool fast_ok = !info.pgw_link;
@@ -660,12 +730,24 @@ double eval_rows(const Model& m, const double* E, double* grad, double* hess, do
     sa[j] = m.start[static_cast<size_t>(j)];
   }
   const double* X[4] = {m.x[0].data(), m.x[1].data(), m.x[2].data(), m.x[3].data()};
+  // Small models (P <= kFlat): the Hessian is accumulated over the flattened coefficient index with a
+  // precomputed table of packed slot-pair positions.
+  constexpr int kFlat = 16;
+  const bool flat = P <= kFlat;
+  int pk_flat[kFlat * kFlat];
+  if (flat) {
+    int slot_of[kFlat];
+    for (int j = 0; j < 4; ++j)
+      for (int c = 0; c < pa[j]; ++c) slot_of[sa[j] + c] = j;
+    for (int b = 0; b < P; ++b)
+      for (int a = 0; a <= b; ++a) pk_flat[b * kFlat + a] = kPk[slot_of[a]][slot_of[b]];
+  }
   EtaCache cache;
   RowOut r;
   KernelOut ko;
   double last_eg = std::numeric_limits<double>::quiet_NaN(), gam_w = 0.0;
   double total = 0.0;
-  for (int64_t i = 0; i < n; ++i) {
+  for (int64_t i = i0; i < i1; ++i) {
     const size_t k = static_cast<size_t>(i);
     const double w = m.w[k];
     if (w == 0.0) continue;
@@ -700,16 +782,41 @@ double eval_rows(const Model& m, const double* E, double* grad, double* hess, do
     if (Order == 0) continue;
     const double* xr[4];
     for (int j = 0; j < 4; ++j) xr[j] = X[j] + i * pa[j];
+    double* srow_all = scores ? scores + k * static_cast<size_t>(P) : (outer ? srow_local : nullptr);
     for (int j = 0; j < 4; ++j) {
       const double gj = r.g[j];
       double* gout = grad + sa[j];
       for (int c = 0; c < pa[j]; ++c) gout[c] += gj * xr[j][c];
-      if (scores) {
-        double* srow = scores + k * static_cast<size_t>(P) + sa[j];
+      if (srow_all) {
+        double* srow = srow_all + sa[j];
         for (int c = 0; c < pa[j]; ++c) srow[c] = gj * xr[j][c];
       }
     }
+    if (outer) {
+      // Upper triangle of sum_i s_i s_i' (column-major).
+      for (int b = 0; b < P; ++b) {
+        const double sb = srow_all[b];
+        double* col = outer + static_cast<size_t>(b) * static_cast<size_t>(P);
+        for (int a = 0; a <= b; ++a) col[a] += srow_all[a] * sb;
+      }
+    }
     if (Order < 2) continue;
+    if (flat) {
+      // Same products and summation order as the block loop below, without its per-block bookkeeping.
+      double z[kFlat];
+      for (int j = 0; j < 4; ++j)
+        for (int c = 0; c < pa[j]; ++c) z[sa[j] + c] = xr[j][c];
+      for (int b = 0; b < P; ++b) {
+        const double zb = z[b];
+        const int* pkb = pk_flat + b * kFlat;
+        double* col = hess + static_cast<size_t>(b) * static_cast<size_t>(P);
+        for (int a = 0; a <= b; ++a) {
+          const double hab = r.h[pkb[a]];
+          if (hab != 0.0) col[a] += hab * zb * z[a];
+        }
+      }
+      continue;
+    }
     // Upper triangle (row index <= column index) of the coefficient Hessian, column-major.
     for (int a = 0; a < 4; ++a) {
       if (pa[a] == 0) continue;
@@ -737,34 +844,29 @@ EvalCounters& eval_counters() {
   return c;
 }
 
-double eval(const Model& m, const double* beta, double* grad, double* hess, std::vector<double>* scores) {
-  const int P = m.ptot;
-  const int order = hess ? 2 : ((grad || scores) ? 1 : 0);
-  EvalCounters& counters = eval_counters();
-  ++counters.calls[order];
-  counters.rows += m.n;
+namespace {
+// Slot predictors of rows [i0, i1) into E (n x 4, slot-major); false when a row leaves the bounds
+// (gamma_max, k_min).
+bool fill_eta(const Model& m, const double* beta, double* E, int64_t i0, int64_t i1) {
   const int64_t n = m.n;
   const size_t un = static_cast<size_t>(n);
-  // 1. Slot predictors for all rows (structural slots hold their constant), checked against the bounds.
-  std::vector<double>& E = eta_buffer();
-  E.resize(4 * un);
   for (size_t j = 0; j < 4; ++j) {
-    double* e = E.data() + j * un;
+    double* e = E + j * un;
     if (m.info.structural[j]) {
-      std::fill(e, e + n, m.info.fixed[j]);
+      std::fill(e + i0, e + i1, m.info.fixed[j]);
       continue;
     }
     const double* off = m.off[j].data();
-    std::copy(off, off + n, e);
+    std::copy(off + i0, off + i1, e + i0);
     const int p = m.p[j];
     if (p == 0) continue;
     const double* x = m.x[j].data();
     const double* b = beta + m.start[j];
     if (p == 1) {
       const double b0 = b[0];
-      for (int64_t i = 0; i < n; ++i) e[i] += x[i] * b0;
+      for (int64_t i = i0; i < i1; ++i) e[i] += x[i] * b0;
     } else {
-      for (int64_t i = 0; i < n; ++i) {
+      for (int64_t i = i0; i < i1; ++i) {
         const double* xr = x + i * p;
         double s = 0.0;
         for (int c = 0; c < p; ++c) s += xr[c] * b[c];
@@ -772,43 +874,112 @@ double eval(const Model& m, const double* beta, double* grad, double* hess, std:
       }
     }
   }
-  {
-    const double* e2 = E.data() + 2 * un;
-    const double* e3 = E.data() + 3 * un;
-    const bool kcheck = m.info.kernel == Kernel::apgw && !m.info.pgw_link;
-    for (int64_t i = 0; i < n; ++i) {
-      if (m.w[static_cast<size_t>(i)] == 0.0) continue;
-      if (e2[i] > m.gamma_max) return -kInf;
-      if (kcheck && e3[i] < m.k_min) return -kInf;
-    }
+  const double* e2 = E + 2 * un;
+  const double* e3 = E + 3 * un;
+  const bool kcheck = m.info.kernel == Kernel::apgw && !m.info.pgw_link;
+  for (int64_t i = i0; i < i1; ++i) {
+    if (m.w[static_cast<size_t>(i)] == 0.0) continue;
+    if (e2[i] > m.gamma_max) return false;
+    if (kcheck && e3[i] < m.k_min) return false;
   }
-  // 2. Rows.
+  return true;
+}
+
+double eval_range(int order, const Model& m, const double* E, int64_t i0, int64_t i1, double* g, double* h,
+                  double* sc, double* outer) {
+  if (order == 0) return eval_rows<0>(m, E, i0, i1, nullptr, nullptr, nullptr, nullptr);
+  if (order == 1) return eval_rows<1>(m, E, i0, i1, g, nullptr, sc, outer);
+  return eval_rows<2>(m, E, i0, i1, g, h, sc, outer);
+}
+}  // namespace
+
+double eval(const Model& m, const double* beta, double* grad, double* hess, std::vector<double>* scores,
+            double* score_outer) {
+  const int P = m.ptot;
+  const int order = hess ? 2 : ((grad || scores || score_outer) ? 1 : 0);
+  EvalCounters& counters = eval_counters();
+  ++counters.calls[order];
+  counters.rows += m.n;
+  const int64_t n = m.n;
+  const size_t un = static_cast<size_t>(n), uP = static_cast<size_t>(P), PP = uP * uP;
+  std::vector<double>& E = eta_buffer();
+  E.resize(4 * un);
   if (grad) std::fill(grad, grad + P, 0.0);
-  if (hess) std::fill(hess, hess + static_cast<size_t>(P) * static_cast<size_t>(P), 0.0);
+  if (hess) std::fill(hess, hess + PP, 0.0);
+  if (score_outer) std::fill(score_outer, score_outer + PP, 0.0);
   std::vector<double> gtmp;
   double* g = grad;
   if (order >= 1 && !g) {
-    gtmp.assign(static_cast<size_t>(P), 0.0);
+    gtmp.assign(uP, 0.0);
     g = gtmp.data();
   }
   double* sc = nullptr;
   if (scores) {
-    scores->assign(un * static_cast<size_t>(P), 0.0);
+    scores->assign(un * uP, 0.0);
     sc = scores->data();
   }
+  double* outer = score_outer && P <= 64 ? score_outer : nullptr;
   double total;
-  if (order == 0)
-    total = eval_rows<0>(m, E.data(), nullptr, nullptr, nullptr);
-  else if (order == 1)
-    total = eval_rows<1>(m, E.data(), g, nullptr, sc);
-  else
-    total = eval_rows<2>(m, E.data(), g, hess, sc);
+  const int64_t nchunks = (n + kEvalChunk - 1) / kEvalChunk;
+  const int threads = m.threads == 1 || nchunks < 2 ? 1 : resolve_threads(m.threads, nchunks);
+  if (threads == 1) {
+    // 1. Slot predictors for all rows, checked against the bounds; 2. rows (one running sum).
+    if (!fill_eta(m, beta, E.data(), 0, n)) return -kInf;
+    total = eval_range(order, m, E.data(), 0, n, g, hess, sc, outer);
+  } else {
+    // Fixed chunks of kEvalChunk rows, each with its own partial sums, reduced in chunk order: the result
+    // depends on the chunking only, never on the number of threads or the scheduling.
+    const size_t uc = static_cast<size_t>(nchunks);
+    const size_t stride = 1 + uP + (order >= 2 ? PP : 0) + (outer ? PP : 0);
+    std::vector<double> part(uc * stride, 0.0);
+    std::vector<char> ok(uc, 1);
+    double* Ed = E.data();
+    parallel_for(nchunks, threads, [&](int64_t c) {
+      const int64_t i0 = c * kEvalChunk, i1 = std::min(n, i0 + kEvalChunk);
+      double* pc = part.data() + static_cast<size_t>(c) * stride;
+      if (!fill_eta(m, beta, Ed, i0, i1)) {
+        ok[static_cast<size_t>(c)] = 0;
+        return;
+      }
+      double* gc = pc + 1;
+      double* hc = order >= 2 ? gc + uP : nullptr;
+      double* oc = outer ? gc + uP + (order >= 2 ? PP : 0) : nullptr;
+      pc[0] = eval_range(order, m, Ed, i0, i1, gc, hc, sc, oc);
+    });
+    for (char o : ok)
+      if (!o) return -kInf;
+    total = 0.0;
+    for (size_t c = 0; c < uc; ++c) {
+      const double* pc = part.data() + c * stride;
+      total += pc[0];
+      if (order == 0) continue;
+      for (size_t a = 0; a < uP; ++a) g[a] += pc[1 + a];
+      if (order >= 2)
+        for (size_t a = 0; a < PP; ++a) hess[a] += pc[1 + uP + a];
+      if (outer)
+        for (size_t a = 0; a < PP; ++a) outer[a] += pc[1 + uP + (order >= 2 ? PP : 0) + a];
+    }
+  }
   if (!std::isfinite(total)) return -kInf;
-  if (hess) {
-    // Lower triangle from the upper.
-    const size_t uP = static_cast<size_t>(P);
+  // Lower triangles from the upper.
+  for (double* M : {hess, outer}) {
+    if (!M) continue;
     for (size_t c = 0; c < uP; ++c)
-      for (size_t r = c + 1; r < uP; ++r) hess[r + c * uP] = hess[c + r * uP];
+      for (size_t r = c + 1; r < uP; ++r) M[r + c * uP] = M[c + r * uP];
+  }
+  if (score_outer && !outer) {
+    // More than 64 coefficients: from the stored scores.
+    std::vector<double> tmp;
+    const std::vector<double>* S = scores;
+    if (!S) {
+      eval(m, beta, nullptr, nullptr, &tmp);
+      S = &tmp;
+    }
+    for (size_t i = 0; i < un; ++i) {
+      const double* s = S->data() + i * uP;
+      for (size_t b = 0; b < uP; ++b)
+        for (size_t a = 0; a < uP; ++a) score_outer[a + b * uP] += s[a] * s[b];
+    }
   }
   return total;
 }

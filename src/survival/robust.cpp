@@ -12,6 +12,7 @@
 #include "hetmod/core/check.hpp"
 #include "hetmod/survival/inference.hpp"
 #include "hetmod/survival/loglik.hpp"
+#include "internal.hpp"
 
 namespace hetmod::survival {
 
@@ -54,21 +55,7 @@ std::vector<double> robust_vcov(const SurvFit& fit, const SurvData& data, const 
   for (size_t g = 0; g < G; ++g)
     for (size_t a = 0; a < P; ++a)
       for (size_t b = 0; b < P; ++b) B[a + b * P] += U[g * P + a] * U[g * P + b];
-  const std::vector<double>& V = fit.result.vcov;
-  std::vector<double> VB(P * P, 0.0), out(P * P, 0.0);
-  for (size_t i = 0; i < P; ++i)
-    for (size_t j = 0; j < P; ++j) {
-      double s = 0;
-      for (size_t k = 0; k < P; ++k) s += V[i + k * P] * B[k + j * P];
-      VB[i + j * P] = s;
-    }
-  for (size_t i = 0; i < P; ++i)
-    for (size_t j = 0; j < P; ++j) {
-      double s = 0;
-      for (size_t k = 0; k < P; ++k) s += VB[i + k * P] * V[k + j * P];
-      out[i + j * P] = s;
-    }
-  return out;
+  return detail::sandwich(fit.result.vcov, B, P);  // V B V (V symmetric)
 }
 
 }  // namespace hetmod::survival

@@ -96,6 +96,11 @@ struct ClusterResult {
 ///  LA-SDP: "sigma" (k*p*p numbers: k covariance matrices, column-major, required), "eps" (0).
 ///  iLA-SDP: "eps" (1e-3 tr(S_pooled)/p), "sweeps" (20), "ila_init" ("sdp" or "kmeans"),
 ///    "ila_cov" ("full", "diagonal", "spherical", "tied").
+///    Above exact_max with solver "auto" and no sketch, iLA-SDP runs as Sketch-and-Lift: the low-rank iLA-SDP on
+///    m = min("ila_sketch" (1000), exact_max) random rows, Gaussian-likelihood lift, then "lift_sweeps" (30)
+///    likelihood-refinement sweeps (classification EM of the regularised profile -2l) on all rows; the same
+///    refinement from a k-means partition is a safeguard and the smaller profile wins (message).
+///    The refinement also follows a user sketch for iLA-SDP ("lift_sweeps" = 0: plain lift).
 /// Errors (hetmod::Error): k < 1 or k > n, non-finite values, all points identical, p > n with
 /// cov_type full and ridge 0, wrong sigma length or non-PD sigma, bad option values.
 ClusterResult fit(data::MatView x, int k, Method method, const Options& options, Rng& rng);

@@ -6,6 +6,7 @@
 // numbered outline of the equations.
 #pragma once
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "hetmod/sem/model.hpp"
@@ -72,6 +73,14 @@ class Kernel {
   void jacobian(std::vector<double>& dsigma, std::vector<double>& dmu);
   /// Expected information per observation (npar*npar) at the last implied() (needs Sigma PD).
   std::vector<double> expected_information();
+  /// 1/2 tr(V D_k V D_l) [+ dmu_k^T V dmu_l with a mean structure] for a symmetric p*p weight V
+  /// (V = Sigma^-1: the expected information; V = S^-1: GLS) at the last implied(), written to
+  /// out (npar*npar). Uses the sparse rank-2 form of each D_k (no dense Jacobian).
+  void information(const double* V, double* out);
+  /// S^-1 of the sample covariance given to the constructor (p*p; zeros if S is not PD).
+  const std::vector<double>& sample_cov_inverse() const { return scov_inv_; }
+  /// Sigma^-1 at the last objective(Obj::ml) call (p*p).
+  const std::vector<double>& sigma_inverse_matrix() const { return sigma_inv_; }
   /// FIML objective F = (1/N) sum_k n_k [log|Sigma_oo| + tr(Sigma_oo^-1 (S_k + d_k d_k^T))],
   /// d_k = mean_k - mu_o (needs a mean structure); -2 logL = N F + sum_k n_k |o_k| log(2 pi).
   /// Gradient (if grad != null) by the one-pass formula with W = sum_k n_k/N (embedded W_k). +inf if a
@@ -108,6 +117,13 @@ class Kernel {
   std::vector<double> A_, S_, M_, lu_, B_, sigma_, mu_, chol_, sigma_inv_, W_, tmp_, C_, SBt_, BM_, d_, wd_;
   std::vector<int> piv_;
   std::vector<int> a_cols_;   ///< distinct columns of free A cells
+  void t_rows();              ///< rows a_cols_ of T = B S Bf^T into T_ (p each) from SBf_
+  std::vector<std::vector<int>> bsup_;  ///< per column k of B: rows i < p with B[i,k] structurally nonzero
+  std::vector<std::vector<int>> brow_;  ///< per row j of B: columns l with B[j,l] structurally nonzero
+  std::vector<std::pair<int, int>> sent_;  ///< structurally nonzero cells (k, l) of S, k <= l
+  std::vector<std::pair<int, int>> a_cells_;  ///< structurally nonzero cells (i, j) of A
+  std::vector<int> a_slot_;   ///< m: position of a column in a_cols_ (-1)
+  std::vector<double> SBf_, T_, zk_, vz_;  ///< S Bf^T (m rows of p), T rows, information workspace
   int nilpotent_k_ = 0;       ///< k with (pattern of A)^k = 0, or 0 if A may be cyclic
   double det_ = 1, logdet_sigma_ = 0;
   std::size_t nevals_ = 0;

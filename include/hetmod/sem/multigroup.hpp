@@ -9,8 +9,11 @@
 //     "lv.variances", "lv.covariances", "regressions") are equal across groups, except the rows named in
 //     group_partial ("visual=~x2"). With "intercepts" (and not "means") the latent means of groups 2..G
 //     are free, as lavaan.
-// The mean structure is always on (lavaan's default for groups and FIML). Estimator ML only; fixed.x
-// covariates are not supported on this path (use fixed.x = FALSE).
+// The mean structure is always on (lavaan's default for groups and FIML). Estimators ML and MLR (lavaan's
+// MLR: Huber-White SEs from the observed information and the casewise FIML scores, Yuan-Bentler Mplus
+// scaled test with the saturated pieces at the H1/EM moments per group; the robust CFI/TLI/RMSEA are NaN
+// with missing data, where lavaan uses Zhang-Savalei); GLS/ULS are refused. fixed.x covariates are not
+// supported on this path (use fixed.x = FALSE).
 // Conventions (lavaan 0.6.14, likelihood = "normal"): chi-square = 2 (logL_H1 - logL_H0) summed over
 // groups (= sum_g N_g F_g for complete data); df = G (p(p+1)/2 + p) - npar; baseline = independence
 // model with free means and variances (FIML: available-case moments per variable); RMSEA and its CI

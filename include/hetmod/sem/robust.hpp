@@ -18,11 +18,31 @@ struct YuanBentler {
 };
 
 /// Observed (Hessian) information per observation E = 1/2 d^2 F_ML / dtheta^2 (central differences
-/// of the analytic gradient) and the first-order information B0 = mean_i g_i g_i^T of the casewise
-/// scores g_i = -1/2 dF(S = d_i d_i^T)/dtheta, d_i = x_i - xbar (npar*npar each, column-major).
+/// of the analytic gradient) and the first-order information B0 = mean_i s_i s_i^T of the casewise
+/// scores s_i (casewise_scores: mean parameters included with a mean structure; without one, the
+/// deviations from `mean`) (npar*npar each, column-major).
 /// raw: n*p column-major, mean: p. Leaves the kernel at theta.
 void mlr_information(Kernel& k, const std::vector<double>& theta, const std::vector<double>& raw, int64_t n,
                      const std::vector<double>& mean, std::vector<double>& E, std::vector<double>& B0);
+
+/// Casewise scores d logL_i / d theta of the normal log-likelihood at theta (n*q column-major: case i,
+/// parameter c at i + c*n) for the rows of x (n x p column-major, NaN = missing: the observed subvector's
+/// likelihood, as FIML). Mean parameters get their scores when the model has a mean structure; without
+/// one, mean_fallback (p) is used as mu. Leaves the kernel at implied(theta); throws std::exception when
+/// I - A is singular or a Sigma_oo is not PD.
+std::vector<double> casewise_scores(Kernel& k, const double* theta, const double* x, int64_t n, const double* mean_fallback);
+/// B += S^T S for casewise scores S (n*q as casewise_scores); B is q*q (allocated if empty).
+void add_score_crossproduct(const std::vector<double>& scores, int64_t n, int q, std::vector<double>& B);
+
+/// Saturated trace tr(A1^{-1} B1) of the Mplus variant for data with missing values (lavaan
+/// h1.information = "unstructured" with missing = "ml"): A1 = observed information per case of the
+/// saturated FIML likelihood in (mu, vech Sigma) at the EM moments (central differences of the analytic
+/// score), B1 = mean of the casewise score products there. x: n x p column-major, NaN = missing.
+double yuan_bentler_h1_trace_missing(const double* x, int64_t n, int p, const std::vector<double>& mu,
+                                     const std::vector<double>& sigma);
+/// Baseline (independence, free means) tr(E^{-1} B0) with available-case moments per variable:
+/// sum_k 1/2 (m4_k / s_kk^2 - 1) + 1 (x as above; complete data give yuan_bentler_baseline_h0_trace).
+double yuan_bentler_baseline_h0_trace_missing(const double* x, int64_t n, int p);
 
 /// The Yuan-Bentler (Mplus variant) traces. cov: p*p sample covariance (N divisor), isx: fixed-x flags
 /// (x-x moments are excluded from the saturated model as lavaan does), E, B0 from mlr_information.

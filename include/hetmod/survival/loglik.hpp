@@ -95,6 +95,9 @@ struct Model {
   int ptot = 0;
   double gamma_max = 1e300;  ///< eval returns -Inf when any eta_gamma exceeds it
   double k_min = -1e300;     ///< eval returns -Inf when any apgw log(1+kappa) is below it
+  /// Threads of eval()'s row loop (1: one serial pass; otherwise fixed chunks of kEvalChunk rows reduced
+  /// in chunk order, so any thread count > 1 gives the same result; <= 0: all hardware threads).
+  int threads = 1;
 
   /// Slot predictors of row i at coefficient vector beta.
   void slots(int64_t i, const double* beta, double xi[4]) const {
@@ -123,6 +126,11 @@ EvalCounters& eval_counters();
 /// Total log-likelihood at beta (length m.ptot); grad (ptot) and hess (ptot*ptot, column-major) are
 /// accumulated when non-null. Returns -Inf (no throw) outside the domain or when non-finite.
 /// scores: when non-null, receives the n x ptot row-major per-observation scores.
-double eval(const Model& m, const double* beta, double* grad, double* hess, std::vector<double>* scores = nullptr);
+/// score_outer: when non-null (ptot*ptot), receives sum_i s_i s_i' of the per-observation scores (the
+/// "meat" of the sandwich) without storing the n x ptot scores.
+double eval(const Model& m, const double* beta, double* grad, double* hess, std::vector<double>* scores = nullptr,
+            double* score_outer = nullptr);
+/// Rows per chunk of eval()'s threaded row loop (Model::threads != 1).
+constexpr int64_t kEvalChunk = 8192;
 
 }  // namespace hetmod::survival::detail

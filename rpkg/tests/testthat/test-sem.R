@@ -88,7 +88,8 @@ test_that("estimators GLS, ULS and MLR run; missing data are dropped listwise", 
   u <- sem_fit(hs_model, data = hs, estimator = "uls")
   expect_identical(u$estimator, "ULS")
   expect_equal(fit_measures(u)[["df"]], 24)
-  if (all(is.na(vcov(u)))) expect_output(print(summary(u)), "not computed")
+  # lavaan 0.6.14 cfa(estimator = "ULS") SE of visual=~x2 (tests/data/sem_uls_estimates.csv)
+  expect_equal(sqrt(vcov(u)["visual=~x2", "visual=~x2"]), 0.0554732303664306, tolerance = 1e-5)
   r <- sem_fit(hs_model, data = hs, estimator = "MLR")
   expect_equal(coef(r), coef(hs_fit), tolerance = 1e-6)
   expect_false(is.na(fit_measures(r)[["chisq.scaled"]]))
@@ -358,6 +359,28 @@ test_that("FIML and groups agree with lavaan (all rows)", {
                unname(lm[c("chisq", "cfi", "tli", "rmsea", "srmr", "bic")]), tolerance = 1e-5)
 })
 
+test_that("MLR under FIML and multiple groups (frozen lavaan numbers)", {
+  # tests/data/sem_{fiml_mlr,mg_fiml_mlr}_*.csv, scripts/gen-reference/sem_lavaan_mlr.R (lavaan 0.6.14)
+  f <- sem_fit(hs_model, data = hs_miss, missing = "fiml", estimator = "MLR")
+  expect_identical(f$information, "observed")
+  fm <- fit_measures(f)
+  expect_equal(unname(fm[c("chisq", "chisq.scaled", "chisq.scaling.factor", "cfi.scaled", "tli.scaled", "rmsea.scaled")]),
+               c(81.0727002775108, 83.2100414366587, 0.974313903439469, 0.918875748195006, 0.87831362229251,
+                 0.0905333964895615), tolerance = 1e-5)
+  g <- sem_fit(hs_model, data = hs_miss, group = "school", missing = "fiml", group.equal = "loadings", estimator = "MLR")
+  expect_equal(unname(fit_measures(g)[c("chisq", "chisq.scaled", "chisq.scaling.factor", "rmsea.scaled")]),
+               c(118.808309453335, 123.958992802053, 0.958448489840964, 0.0927804862539161), tolerance = 1e-5)
+  skip_if_not_installed("lavaan")
+  lf <- lavaan::cfa(hs_model, data = hs_miss, missing = "ml", estimator = "MLR")
+  expect_lavaan_rows(f, lf)
+  lg <- lavaan::cfa(hs_model, data = hs_grp, group = "school", group.equal = c("loadings", "intercepts"), estimator = "MLR")
+  fg <- sem_fit(hs_model, data = hs_grp, group = "school", group.equal = c("loadings", "intercepts"), estimator = "MLR")
+  expect_lavaan_rows(fg, lg, tol_est = 1e-4)
+  lm <- lavaan::fitMeasures(lg)
+  k <- c("chisq.scaled", "chisq.scaling.factor", "baseline.chisq.scaled", "cfi.scaled", "tli.scaled", "rmsea.scaled")
+  expect_equal(unname(fit_measures(fg)[k]), unname(lm[k]), tolerance = 1e-5)
+})
+
 test_that("FIML and groups: bad input", {
   d <- hs_miss
   d[5, paste0("x", 1:9)] <- NA
@@ -374,7 +397,7 @@ test_that("FIML and groups: bad input", {
   expect_error(sem_fit(hs_model, data = hs_grp, group = "school", group.equal = "slopes"), "group.equal entry 'slopes'")
   expect_error(sem_fit(hs_model, data = hs_grp, group.equal = "loadings"), "need `group`")
   expect_error(sem_fit(hs_model, sample_cov = cov(hs), sample_nobs = 301, missing = "fiml"), "raw `data`")
-  expect_error(sem_fit(hs_model, data = hs_miss, missing = "fiml", estimator = "GLS"), "ML only")
+  expect_error(sem_fit(hs_model, data = hs_miss, missing = "fiml", estimator = "GLS"), "ML and MLR only")
   expect_error(sem_fit("visual =~ x1 + c(a, b, c)*x2 + x3", data = hs_grp, group = "school"), "3 elements")
   f <- sem_fit(hs_model, data = hs_grp, group = "school")
   expect_error(simulate(f), "single-group fits")
