@@ -367,7 +367,7 @@ Certificate bm_solve(const std::vector<BmBlock>& blocks, const BmOptions& opt, s
       }
       if (!injected) {
         cert.converged = true;
-        cert.reason = "tolerance reached";
+        cert.reason = "tolerance reached (first-order stationarity of the factorised problem; no SDP duality certificate on this path)";
         break;
       }
       eps_in = std::max(1e-3, 0.5 * tol_kkt);

@@ -681,12 +681,7 @@ SemFit fit(const Model& model_in, const SampleMoments& sample, const FitOptions&
   }
   if (!scored) {
     SemProblem prob(k, obj);
-    optim::NloptOptions no;
-    no.algorithm = optim::NloptAlgorithm::lbfgs;
-    no.maxeval = opt.maxeval;
-    no.xtol_rel = 1e-12;
-    no.ftol_rel = 1e-14;
-    no.grad_tol = opt.grad_tol;
+    const optim::NloptOptions no = detail::lbfgs_options(opt.maxeval, opt.grad_tol);
     conv = optim::minimize_nlopt(prob, x, no);
     f = k.objective(obj, x.data(), g.data());
     // Fisher-scoring polish (ML) when L-BFGS stopped short of the gradient tolerance

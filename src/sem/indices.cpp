@@ -189,4 +189,14 @@ void finish_convergence(Convergence& conv, double f, const std::vector<double>& 
   }
 }
 
+optim::NloptOptions lbfgs_options(int maxeval, double grad_tol) {
+  optim::NloptOptions no;
+  no.algorithm = optim::NloptAlgorithm::lbfgs;
+  no.maxeval = maxeval;
+  no.xtol_rel = 1e-12;
+  no.ftol_rel = 1e-14;
+  no.grad_tol = grad_tol;
+  return no;
+}
+
 }  // namespace hetmod::sem::detail

@@ -8,6 +8,7 @@
 
 #include "hetmod/core/convergence.hpp"
 #include "hetmod/core/result.hpp"
+#include "hetmod/optim/nlopt.hpp"
 
 #include "hetmod/sem/loglik.hpp"
 #include "hetmod/sem/model.hpp"
@@ -49,5 +50,8 @@ double fisher_polish(std::vector<double>& x, double f, std::vector<double>& g, i
 /// when the gradient is below grad_tol (relative to max(1, |f|)) even if the optimiser stopped on
 /// another criterion; never converged at a non-finite objective (implied covariance not PD).
 void finish_convergence(Convergence& conv, double f, const std::vector<double>& g, double grad_tol);
+
+/// NLopt L-BFGS settings of the SEM fits (tight x/f tolerances; maxeval and gradient tolerance from the options).
+optim::NloptOptions lbfgs_options(int maxeval, double grad_tol);
 
 }  // namespace hetmod::sem::detail

@@ -409,12 +409,7 @@ GroupFit fit_groups(const std::string& syntax, const GroupedData& data, const Fi
   check::same_size(kFn, "start", static_cast<int64_t>(x.size()), q);
   check::finite(kFn, "start", x.data(), q);
   GroupProblem prob(kern, gd, N);
-  optim::NloptOptions no;
-  no.algorithm = optim::NloptAlgorithm::lbfgs;
-  no.maxeval = opt.maxeval;
-  no.xtol_rel = 1e-12;
-  no.ftol_rel = 1e-14;
-  no.grad_tol = opt.grad_tol;
+  const optim::NloptOptions no = detail::lbfgs_options(opt.maxeval, opt.grad_tol);
   Convergence conv = optim::minimize_nlopt(prob, x, no);
   std::vector<double> g(static_cast<std::size_t>(q));
   double f = prob.eval(x.data(), g.data());

@@ -2,11 +2,14 @@
 #pragma once
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "hetmod/sem/multigroup.hpp"
 
 namespace semtest {
 
@@ -79,6 +82,38 @@ inline std::vector<double> hs_data(std::vector<std::string>& names, int64_t& n) 
 /// Relative agreement to `digits` significant digits (absolute near zero).
 inline bool close_sig(double a, double b, double rel = 1e-5, double abs_tol = 1e-9) {
   return std::fabs(a - b) <= rel * std::fabs(b) + abs_tol;
+}
+
+/// x1..x9 of a Holzinger-Swineford-shaped CSV (NA -> NaN) and, when `groups`, the school codes in order of
+/// first appearance.
+inline hetmod::sem::GroupedData load_hs_grouped(const std::string& file, bool groups) {
+  const Csv c = read_csv(data_path(file));
+  hetmod::sem::GroupedData d;
+  d.n = static_cast<int64_t>(c.rows.size());
+  for (int k = 1; k <= 9; ++k) d.names.push_back("x" + std::to_string(k));
+  d.x.resize(static_cast<std::size_t>(d.n) * 9);
+  for (std::size_t j = 0; j < 9; ++j) {
+    const int cj = c.col(d.names[j]);
+    for (std::size_t i = 0; i < c.rows.size(); ++i) {
+      const std::string& s = c.rows[i][static_cast<std::size_t>(cj)];
+      d.x[i + j * c.rows.size()] =
+          (s == "NA" || s.empty()) ? std::numeric_limits<double>::quiet_NaN() : std::strtod(s.c_str(), nullptr);
+    }
+  }
+  if (!groups) return d;
+  const int cs = c.col("school");
+  for (const auto& r : c.rows) {
+    const std::string& s = r[static_cast<std::size_t>(cs)];
+    int code = -1;
+    for (std::size_t g = 0; g < d.group_labels.size(); ++g)
+      if (d.group_labels[g] == s) code = static_cast<int>(g);
+    if (code < 0) {
+      code = static_cast<int>(d.group_labels.size());
+      d.group_labels.push_back(s);
+    }
+    d.group.push_back(code);
+  }
+  return d;
 }
 
 }  // namespace semtest

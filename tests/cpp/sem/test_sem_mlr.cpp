@@ -23,35 +23,7 @@ namespace {
 
 const char* kHs = "visual =~ x1 + x2 + x3\n textual =~ x4 + x5 + x6\n speed =~ x7 + x8 + x9";
 
-// x1..x9 (NA -> NaN) and school codes (order of first appearance).
-sem::GroupedData load(const std::string& file, bool groups) {
-  const semtest::Csv c = semtest::read_csv(semtest::data_path(file));
-  sem::GroupedData d;
-  d.n = static_cast<int64_t>(c.rows.size());
-  for (int k = 1; k <= 9; ++k) d.names.push_back("x" + std::to_string(k));
-  d.x.resize(static_cast<std::size_t>(d.n) * 9);
-  for (std::size_t j = 0; j < 9; ++j) {
-    const int cj = c.col(d.names[j]);
-    for (std::size_t i = 0; i < c.rows.size(); ++i) {
-      const std::string& s = c.rows[i][static_cast<std::size_t>(cj)];
-      d.x[i + j * c.rows.size()] = (s == "NA" || s.empty()) ? std::numeric_limits<double>::quiet_NaN() : std::strtod(s.c_str(), nullptr);
-    }
-  }
-  if (!groups) return d;
-  const int cs = c.col("school");
-  for (const auto& r : c.rows) {
-    std::string s = r[static_cast<std::size_t>(cs)];
-    int code = -1;
-    for (std::size_t g = 0; g < d.group_labels.size(); ++g)
-      if (d.group_labels[g] == s) code = static_cast<int>(g);
-    if (code < 0) {
-      code = static_cast<int>(d.group_labels.size());
-      d.group_labels.push_back(s);
-    }
-    d.group.push_back(code);
-  }
-  return d;
-}
+sem::GroupedData load(const std::string& file, bool groups) { return semtest::load_hs_grouped(file, groups); }
 
 struct Row {
   int group;

@@ -53,9 +53,9 @@ inline Veteran load_veteran() {
   return v;
 }
 
-/// survreg reference values: ref[model][quantity].
-inline std::map<std::string, std::map<std::string, double>> load_survreg_ref() {
-  std::ifstream in(std::string(HETMOD_TEST_DATA_DIR) + "/survival_survreg_ref.csv");
+/// Reference values of tests/data/<file> (CSV model,quantity,value): ref[model][quantity].
+inline std::map<std::string, std::map<std::string, double>> load_ref_csv(const std::string& file) {
+  std::ifstream in(std::string(HETMOD_TEST_DATA_DIR) + "/" + file);
   std::map<std::string, std::map<std::string, double>> r;
   std::string line;
   std::getline(in, line);
@@ -65,6 +65,11 @@ inline std::map<std::string, std::map<std::string, double>> load_survreg_ref() {
     r[f[0]][f[1]] = std::stod(f[2]);
   }
   return r;
+}
+
+/// survreg reference values: ref[model][quantity].
+inline std::map<std::string, std::map<std::string, double>> load_survreg_ref() {
+  return load_ref_csv("survival_survreg_ref.csv");
 }
 
 /// Owns the column storage for a Design.

@@ -14,18 +14,7 @@ using namespace hetmod::survival;
 using survtest::DesignBuilder;
 
 namespace {
-std::map<std::string, std::map<std::string, double>> load_mpr_ref() {
-  std::ifstream in(std::string(HETMOD_TEST_DATA_DIR) + "/survival_mpr_ref.csv");
-  std::map<std::string, std::map<std::string, double>> r;
-  std::string line;
-  std::getline(in, line);
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    const auto f = survtest::split_csv(line);
-    r[f[0]][f[1]] = std::stod(f[2]);
-  }
-  return r;
-}
+std::map<std::string, std::map<std::string, double>> load_mpr_ref() { return survtest::load_ref_csv("survival_mpr_ref.csv"); }
 SurvData vet_data(const survtest::Veteran& v) {
   SurvData d;
   d.time = v.time;

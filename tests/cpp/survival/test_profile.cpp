@@ -16,18 +16,7 @@ using namespace hetmod::survival;
 using survtest::DesignBuilder;
 
 namespace {
-std::map<std::string, std::map<std::string, double>> load_ref() {
-  std::ifstream in(std::string(HETMOD_TEST_DATA_DIR) + "/survival_inference_ref.csv");
-  std::map<std::string, std::map<std::string, double>> r;
-  std::string line;
-  std::getline(in, line);
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    const auto f = survtest::split_csv(line);
-    r[f[0]][f[1]] = std::stod(f[2]);
-  }
-  return r;
-}
+std::map<std::string, std::map<std::string, double>> load_ref() { return survtest::load_ref_csv("survival_inference_ref.csv"); }
 double vc(const std::vector<double>& V, size_t P, size_t i, size_t j) { return V[i + j * P]; }
 constexpr double kQ95 = 1.959963984540054;  // sqrt(qchisq(0.95, 1))
 
