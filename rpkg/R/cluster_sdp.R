@@ -76,6 +76,13 @@ cluster_sdp <- function(x, k, method = c("ila-sdp", "la-sdp", "sdp-kmeans", "kme
   }
   if (method == "la-sdp" && is.null(opts$sigma))
     stop("method = \"la-sdp\" needs the known covariances: sigma = list of k p x p matrices.", call. = FALSE)
+  exact_max <- if (is.null(opts$exact_max)) 1500 else opts$exact_max
+  if (method == "ila-sdp" && solver != "bm" && is.null(sketch) && n > 300L && n <= exact_max) {
+    # Before the fit, so that the user knows why it takes long and can interrupt it.
+    message(sprintf(paste0("cluster_sdp(method = \"ila-sdp\"): exact ADMM path at n = %d; every sweep solves a ",
+                           "lifted SDP with k = %d blocks of n x n, which takes minutes to hours at this size ",
+                           "(n = 150: about a minute). solver = \"bm\" or sketch = m is much faster."), n, k))
+  }
   core <- cluster_fit_cpp(x, k, unname(cluster_method_map[method]), opts, seed)
   cn <- colnames(x)
   cls <- as.character(seq_len(k))

@@ -266,3 +266,21 @@ test_that("cluster_select_k: trace and eigen-gap criteria for the SDP; print, pl
   expect_error(cluster_select_k(d$x, k = 0:2), "whole numbers")
   expect_error(cluster_select_k(d$x, k = 1:2, method = "gmm", bogus = 1, seed = 1), "unknown option")
 })
+
+test_that("exact iLA-SDP above n = 300 says up front that it is slow and what is faster", {
+  set.seed(3)
+  x <- rbind(matrix(rnorm(302), ncol = 2), matrix(rnorm(302, 6), ncol = 2))
+  expect_message(suppressWarnings(cluster_sdp(x, 2, sweeps = 1, sdp_max_iter = 2, seed = 1)),
+                 "exact ADMM path at n = 302.*solver = \"bm\" or sketch = m")
+  # not for the low-rank path, a sketch, or small n
+  expect_no_message_re <- function(expr) {
+    msgs <- character(0)
+    withCallingHandlers(suppressWarnings(expr), message = function(m) {
+      msgs <<- c(msgs, conditionMessage(m))
+      invokeRestart("muffleMessage")
+    })
+    expect_false(any(grepl("exact ADMM path", msgs)))
+  }
+  expect_no_message_re(cluster_sdp(x[1:200, ], 2, sweeps = 1, sdp_max_iter = 2, seed = 1))
+  expect_no_message_re(cluster_sdp(x, 2, sketch = 50, sweeps = 1, sdp_max_iter = 2, seed = 1))
+})
