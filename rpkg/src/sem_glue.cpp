@@ -183,6 +183,17 @@ Rcpp::NumericVector measures_vector(const sem::FitMeasures& m, bool robust) {
   return fm;
 }
 
+// The convergence fields of an SEM fit, set on the fit's result list.
+void put_convergence(Rcpp::List& out, const hetmod::Convergence& c) {
+  out["converged"] = c.converged;
+  out["code"] = c.code;
+  out["optimizer"] = c.optimizer;
+  out["reason"] = c.reason;
+  out["iterations"] = c.iterations;
+  out["grad_norm"] = c.grad_norm;
+  out["objective"] = c.objective;
+}
+
 Rcpp::List admissibility_list(const sem::Admissibility& a) {
   return Rcpp::List::create(
       Rcpp::Named("admissible") = a.admissible, Rcpp::Named("heywood") = a.heywood,
@@ -279,13 +290,7 @@ Rcpp::List sem_fit_cpp(std::string syntax, Rcpp::List mopt, Rcpp::Nullable<Rcpp:
         Rcpp::Named("latent") = chr(f.model.latent), Rcpp::Named("implied_cov") = square(f.implied.sigma, f.model.observed),
         Rcpp::Named("implied_mean") = imean, Rcpp::Named("sample_cov") = square(sample_cov_aligned, f.model.observed),
         Rcpp::Named("sample_mean") = smean, Rcpp::Named("meanstructure") = f.model.meanstructure);
-    out["converged"] = f.convergence.converged;
-    out["code"] = f.convergence.code;
-    out["optimizer"] = f.convergence.optimizer;
-    out["reason"] = f.convergence.reason;
-    out["iterations"] = f.convergence.iterations;
-    out["grad_norm"] = f.convergence.grad_norm;
-    out["objective"] = f.convergence.objective;
+    put_convergence(out, f.convergence);
     return out;
   });
 }
@@ -349,13 +354,7 @@ Rcpp::List sem_fit_groups_cpp(std::string syntax, Rcpp::List mopt, Rcpp::Numeric
     out["em_iterations"] = Rcpp::IntegerVector(f.em_iterations.begin(), f.em_iterations.end());
     out["missing"] = f.missing == sem::Missing::fiml ? "fiml" : "listwise";
     out["information"] = f.information == sem::Information::observed ? "observed" : "expected";
-    out["converged"] = f.convergence.converged;
-    out["code"] = f.convergence.code;
-    out["optimizer"] = f.convergence.optimizer;
-    out["reason"] = f.convergence.reason;
-    out["iterations"] = f.convergence.iterations;
-    out["grad_norm"] = f.convergence.grad_norm;
-    out["objective"] = f.convergence.objective;
+    put_convergence(out, f.convergence);
     return out;
   });
 }

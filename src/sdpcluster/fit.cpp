@@ -547,8 +547,7 @@ ClusterResult fit(data::MatView xv, int k, Method method, const Options& options
           for (int j = 0; j < k; ++j) mapped[static_cast<size_t>(j)] = best_sig[static_cast<size_t>(match[static_cast<size_t>(j)])];
           best_sig = mapped;
         }
-        if (arma::all(nl == prev) && sweep > 1 &&
-            std::abs(res.sweep_objective[res.sweep_objective.size() - 2] - obj) <= 1e-4 * (1.0 + std::abs(obj))) {
+        if (ila_sweeps_settled(nl, prev, sweep, res, obj)) {
           res.converged = true;
           ++sweep;
           break;

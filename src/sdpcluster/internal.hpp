@@ -147,5 +147,9 @@ std::vector<arma::mat> covariances_from_scatter(const std::vector<arma::mat>& m,
                                                 CovType cov, double eps, arma::uword p);
 /// res.labels <- lab (0-based).
 void set_labels(const arma::uvec& lab, ClusterResult& res);
+/// Stopping rule of the iLA-SDP sweeps: the labels did not change (after the first sweep) and the SDP objective
+/// moved by at most 1e-4 (1 + |obj|) since the previous sweep (res.sweep_objective ends with obj).
+bool ila_sweeps_settled(const arma::uvec& labels, const arma::uvec& prev, int sweep, const ClusterResult& res,
+                        double obj);
 
 }  // namespace hetmod::sdpcluster::detail

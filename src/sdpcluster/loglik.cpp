@@ -72,6 +72,12 @@ void partition_summary(const arma::mat& x, const arma::uvec& lab, int k, double 
   res.means = to_std(means);
 }
 
+bool ila_sweeps_settled(const arma::uvec& labels, const arma::uvec& prev, int sweep, const ClusterResult& res,
+                        double obj) {
+  return arma::all(labels == prev) && sweep > 1 &&
+         std::abs(res.sweep_objective[res.sweep_objective.size() - 2] - obj) <= 1e-4 * (1.0 + std::abs(obj));
+}
+
 void set_labels(const arma::uvec& lab, ClusterResult& res) {
   res.labels.resize(lab.n_elem);
   for (arma::uword i = 0; i < lab.n_elem; ++i) res.labels[i] = static_cast<int>(lab(i));

@@ -147,8 +147,7 @@ void ila_sdp_lowrank(const arma::mat& x, int k, const arma::uvec& init_labels, d
       best_sig.assign(static_cast<size_t>(k), arma::mat());
       for (int j = 0; j < k; ++j) best_sig[static_cast<size_t>(j)] = s2[static_cast<size_t>(match[static_cast<size_t>(j)])];
     }
-    if (arma::all(nl == prev) && sweep > 1 &&
-        std::abs(res.sweep_objective[res.sweep_objective.size() - 2] - obj) <= 1e-4 * (1.0 + std::abs(obj))) {
+    if (ila_sweeps_settled(nl, prev, sweep, res, obj)) {
       res.converged = true;
       ++sweep;
       break;

@@ -39,9 +39,11 @@
 #include "hetmod/sem/model.hpp"
 #include "hetmod/sem/robust.hpp"
 #include "indices.hpp"
+#include "util.hpp"
 
 namespace hetmod::sem {
 
+using detail::ix;
 using detail::max_abs;
 using detail::pchisq_upper;
 
@@ -49,10 +51,6 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kLog2Pi = 1.8378770664093454836;
-
-inline std::size_t ix(int i, int j, int n) {
-  return static_cast<std::size_t>(i) + static_cast<std::size_t>(j) * static_cast<std::size_t>(n);
-}
 
 detail::Obj obj_of(Estimator e) {
   switch (e) {
@@ -759,15 +757,7 @@ SemFit fit(const Model& model_in, const SampleMoments& sample, const FitOptions&
     else out.vcov.clear();
   }
   // per-row estimates
-  for (const auto& r : model.rows) {
-    if (r.par >= 0) {
-      out.est.push_back(x[static_cast<std::size_t>(r.par)]);
-      out.row_se.push_back(out.se[static_cast<std::size_t>(r.par)]);
-    } else {
-      out.est.push_back(r.value);
-      out.row_se.push_back(0.0);
-    }
-  }
+  detail::row_estimates(model.rows, x, out.se, out.est, out.row_se);
   // 5. fit measures (opt.measures == false: the test statistic only)
   if (std::isfinite(f) && !opt.measures) {
     out.measures.npar = q;
@@ -790,32 +780,10 @@ SemFit fit(const Model& model_in, const SampleMoments& sample, const FitOptions&
   }
   // 6. admissibility
   Admissibility& ad = out.admissibility;
-  for (std::size_t r = 0; r < model.rows.size(); ++r) {
-    const ParRow& row = model.rows[r];
-    if (row.op == Op::covariance && row.lhs == row.rhs && out.est[r] < 0) {
-      ad.heywood = true;
-      ad.messages.push_back("negative variance estimate for '" + row.lhs + "' (" + check::fmt(out.est[r]) + ")");
-    }
-  }
+  detail::flag_negative_variances(model.rows, out.est, {}, ad);
   {
-    const std::vector<double>& S = k.S();
     const int m = model.m();
-    auto block_min_eig = [&](int from, int to) {
-      const int nb = to - from;
-      if (nb <= 0) return 1.0;
-      std::vector<double> blk(static_cast<std::size_t>(nb) * static_cast<std::size_t>(nb));
-      for (int j = 0; j < nb; ++j)
-        for (int i = 0; i < nb; ++i) blk[ix(i, j, nb)] = S[ix(from + i, from + j, m)];
-      return numeric::symmetric_eigenvalues(blk, static_cast<std::size_t>(nb), fn).front();
-    };
-    if (m > p && block_min_eig(p, m) <= 0) {
-      ad.latent_cov_not_pd = true;
-      ad.messages.push_back("the covariance matrix of the latent variables is not positive definite");
-    }
-    if (block_min_eig(0, p) < 0) {
-      ad.residual_cov_not_pd = true;
-      ad.messages.push_back("the residual covariance matrix of the observed variables is not positive semi-definite");
-    }
+    detail::flag_covariance_blocks(k.S(), m, p, fn, "", ad);
     const Graph gr = model_graph(model);
     if (is_cyclic(gr)) {
       arma::mat A(k.A().data(), static_cast<arma::uword>(m), static_cast<arma::uword>(m));

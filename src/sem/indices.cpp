@@ -8,9 +8,11 @@
 #include <cmath>
 #include <limits>
 
+#include "hetmod/core/check.hpp"
 #include "hetmod/core/error.hpp"
 #include "hetmod/numeric/boost_policy.hpp"
 #include "hetmod/numeric/linalg.hpp"
+#include "util.hpp"
 
 namespace hetmod::sem::detail {
 
@@ -186,6 +188,55 @@ void finish_convergence(Convergence& conv, double f, const std::vector<double>& 
   if (!std::isfinite(f)) {
     conv.converged = false;
     conv.reason = "the implied covariance matrix is not positive definite at the returned point";
+  }
+}
+
+void row_estimates(const std::vector<ParRow>& rows, const std::vector<double>& x, const std::vector<double>& se,
+                   std::vector<double>& est, std::vector<double>& row_se) {
+  for (const auto& r : rows) {
+    if (r.par >= 0) {
+      est.push_back(x[static_cast<std::size_t>(r.par)]);
+      row_se.push_back(se[static_cast<std::size_t>(r.par)]);
+    } else {
+      est.push_back(r.value);
+      row_se.push_back(0.0);
+    }
+  }
+}
+
+void flag_negative_variances(const std::vector<ParRow>& rows, const std::vector<double>& est,
+                             const std::vector<std::string>& group_labels, Admissibility& ad) {
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    const ParRow& row = rows[r];
+    if (row.op == Op::covariance && row.lhs == row.rhs && est[r] < 0) {
+      ad.heywood = true;
+      ad.messages.push_back("negative variance estimate for '" + row.lhs + "'" +
+                            (group_labels.size() > 1
+                                 ? " in group '" + group_labels[static_cast<std::size_t>(row.group)] + "'"
+                                 : "") +
+                            " (" + check::fmt(est[r]) + ")");
+    }
+  }
+}
+
+void flag_covariance_blocks(const std::vector<double>& S, int m, int p, const char* fn, const std::string& suffix,
+                            Admissibility& ad) {
+  auto block_min_eig = [&](int from, int to) {
+    const int nb = to - from;
+    if (nb <= 0) return 1.0;
+    std::vector<double> blk(static_cast<std::size_t>(nb) * static_cast<std::size_t>(nb));
+    for (int j = 0; j < nb; ++j)
+      for (int i = 0; i < nb; ++i) blk[ix(i, j, nb)] = S[ix(from + i, from + j, m)];
+    return numeric::symmetric_eigenvalues(blk, static_cast<std::size_t>(nb), fn).front();
+  };
+  if (m > p && block_min_eig(p, m) <= 0) {
+    ad.latent_cov_not_pd = true;
+    ad.messages.push_back("the covariance matrix of the latent variables is not positive definite" + suffix);
+  }
+  if (block_min_eig(0, p) < 0) {
+    ad.residual_cov_not_pd = true;
+    ad.messages.push_back("the residual covariance matrix of the observed variables is not positive semi-definite" +
+                          suffix);
   }
 }
 

@@ -51,6 +51,19 @@ double fisher_polish(std::vector<double>& x, double f, std::vector<double>& g, i
 /// another criterion; never converged at a non-finite objective (implied covariance not PD).
 void finish_convergence(Convergence& conv, double f, const std::vector<double>& g, double grad_tol);
 
+/// Per-row estimates and SEs of a parameter table: x[par] and se[par] for free rows, the fixed value and 0
+/// otherwise (appended to est and row_se).
+void row_estimates(const std::vector<ParRow>& rows, const std::vector<double>& x, const std::vector<double>& se,
+                   std::vector<double>& est, std::vector<double>& row_se);
+/// Heywood cases: flags ad.heywood and adds a message for every negative variance estimate (est[r] of a
+/// `x ~~ x` row). With more than one group label, the message names the row's group.
+void flag_negative_variances(const std::vector<ParRow>& rows, const std::vector<double>& est,
+                             const std::vector<std::string>& group_labels, Admissibility& ad);
+/// Non-PD blocks of the model's m x m variance matrix S (the first p variables observed): the latent block
+/// not positive definite, the observed residual block not positive semi-definite. `suffix` ends each message.
+void flag_covariance_blocks(const std::vector<double>& S, int m, int p, const char* fn, const std::string& suffix,
+                            Admissibility& ad);
+
 /// NLopt L-BFGS settings of the SEM fits (tight x/f tolerances; maxeval and gradient tolerance from the options).
 optim::NloptOptions lbfgs_options(int maxeval, double grad_tol);
 

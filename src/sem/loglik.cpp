@@ -35,13 +35,11 @@
 #include <utility>
 
 #include "hetmod/core/check.hpp"
+#include "util.hpp"
 
 namespace hetmod::sem::detail {
 
 namespace {
-inline std::size_t ix(int i, int j, int n) {
-  return static_cast<std::size_t>(i) + static_cast<std::size_t>(j) * static_cast<std::size_t>(n);
-}
 constexpr double kInf = std::numeric_limits<double>::infinity();
 }  // namespace
 

@@ -508,15 +508,7 @@ GroupFit fit_groups(const std::string& syntax, const GroupedData& data, const Fi
     if (vcov_ok) out.se = detail::se_from_vcov(out.vcov, q);
     else out.vcov.clear();
   }
-  for (const auto& r : out.model.rows) {
-    if (r.par >= 0) {
-      out.est.push_back(x[static_cast<std::size_t>(r.par)]);
-      out.row_se.push_back(out.se[static_cast<std::size_t>(r.par)]);
-    } else {
-      out.est.push_back(r.value);
-      out.row_se.push_back(0.0);
-    }
-  }
+  detail::row_estimates(out.model.rows, x, out.se, out.est, out.row_se);
 
   // 5. fit measures
   FitMeasures& fm = out.measures;
@@ -609,34 +601,10 @@ GroupFit fit_groups(const std::string& syntax, const GroupedData& data, const Fi
 
   // 6. admissibility
   Admissibility& ad = out.admissibility;
-  for (std::size_t r = 0; r < out.model.rows.size(); ++r) {
-    const ParRow& row = out.model.rows[r];
-    if (row.op == Op::covariance && row.lhs == row.rhs && out.est[r] < 0) {
-      ad.heywood = true;
-      ad.messages.push_back("negative variance estimate for '" + row.lhs + "'" + (G > 1 ? " in group '" + labels[static_cast<std::size_t>(row.group)] + "'" : "") +
-                            " (" + check::fmt(out.est[r]) + ")");
-    }
-  }
+  detail::flag_negative_variances(out.model.rows, out.est, G > 1 ? labels : std::vector<std::string>{}, ad);
   for (int gi = 0; gi < G && std::isfinite(f); ++gi) {
-    const std::vector<double>& S = kern[static_cast<std::size_t>(gi)].S();
-    const int mm = m0.m();
-    auto block_min_eig = [&](int from, int to) {
-      const int nb = to - from;
-      if (nb <= 0) return 1.0;
-      std::vector<double> blk(static_cast<std::size_t>(nb) * static_cast<std::size_t>(nb));
-      for (int j = 0; j < nb; ++j)
-        for (int i = 0; i < nb; ++i) blk[ix(i, j, nb)] = S[ix(from + i, from + j, mm)];
-      return numeric::symmetric_eigenvalues(blk, static_cast<std::size_t>(nb), kFn).front();
-    };
     const std::string gname = G > 1 ? " (group '" + labels[static_cast<std::size_t>(gi)] + "')" : "";
-    if (mm > p && block_min_eig(p, mm) <= 0) {
-      ad.latent_cov_not_pd = true;
-      ad.messages.push_back("the covariance matrix of the latent variables is not positive definite" + gname);
-    }
-    if (block_min_eig(0, p) < 0) {
-      ad.residual_cov_not_pd = true;
-      ad.messages.push_back("the residual covariance matrix of the observed variables is not positive semi-definite" + gname);
-    }
+    detail::flag_covariance_blocks(kern[static_cast<std::size_t>(gi)].S(), m0.m(), p, kFn, gname, ad);
   }
   if (opt.se && !vcov_ok) {
     ad.vcov_not_pd = true;

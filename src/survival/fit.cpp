@@ -144,6 +144,34 @@ std::vector<double> transform_matrix(const Model& m, const Scaling& sc) {
 using detail::sandwich;  // A B A' (internal.hpp)
 
 // ---- 2. objective and Newton ----------------------------------------------------------------------
+// In-place lower Cholesky factor of the n x n column-major A (the upper triangle is left as it was); false when
+// a pivot is not above rel_tol * max(1, |A_jj|) (rel_tol = 0: not positive).
+bool cholesky_in_place(std::vector<double>& A, size_t n, double rel_tol) {
+  for (size_t j = 0; j < n; ++j) {
+    double d = A[j + j * n];
+    for (size_t k = 0; k < j; ++k) d -= A[j + k * n] * A[j + k * n];
+    const double floor = rel_tol > 0 ? rel_tol * std::max(1.0, std::fabs(A[j + j * n])) : 0.0;
+    if (!(d > floor)) return false;
+    d = std::sqrt(d);
+    A[j + j * n] = d;
+    for (size_t i = j + 1; i < n; ++i) {
+      double v = A[i + j * n];
+      for (size_t k = 0; k < j; ++k) v -= A[i + k * n] * A[j + k * n];
+      A[i + j * n] = v / d;
+    }
+  }
+  return true;
+}
+
+// b <- L^-1 b for the lower factor of cholesky_in_place.
+void forward_subst(const std::vector<double>& L, std::vector<double>& b, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    double v = b[i];
+    for (size_t k = 0; k < i; ++k) v -= L[i + k * n] * b[k];
+    b[i] = v / L[i + i * n];
+  }
+}
+
 struct TargetReached {
   double ll;
 };
@@ -217,25 +245,10 @@ class Objective : public optim::Problem {
   // grad/hess are those of the minimised -ll (hess positive definite <=> ll locally concave).
   bool hopeless(size_t d, const double* grad, const double* hess, double ll) const {
     std::vector<double> L(hess, hess + d * d), y(grad, grad + d);
-    for (size_t j = 0; j < d; ++j) {  // Cholesky, column-major, lower
-      double dj = L[j + j * d];
-      for (size_t k = 0; k < j; ++k) dj -= L[j + k * d] * L[j + k * d];
-      if (!(dj > 0)) return false;
-      dj = std::sqrt(dj);
-      L[j + j * d] = dj;
-      for (size_t i = j + 1; i < d; ++i) {
-        double v = L[i + j * d];
-        for (size_t k = 0; k < j; ++k) v -= L[i + k * d] * L[j + k * d];
-        L[i + j * d] = v / dj;
-      }
-    }
+    if (!cholesky_in_place(L, d, 0.0)) return false;
+    forward_subst(L, y, d);
     double q = 0;  // g' H^-1 g = |L^-1 g|^2
-    for (size_t i = 0; i < d; ++i) {
-      double v = y[i];
-      for (size_t k = 0; k < i; ++k) v -= L[i + k * d] * y[k];
-      y[i] = v / L[i + i * d];
-      q += y[i] * y[i];
-    }
+    for (size_t i = 0; i < d; ++i) q += y[i] * y[i];
     return ll + hopeless_margin * 0.5 * q < target - 1.0;
   }
   const Model& m_;
@@ -410,23 +423,8 @@ struct WeibullStart {
 
 // Solves the n x n symmetric positive-definite system A x = b (column-major) in place; false if not PD.
 bool solve_spd(std::vector<double> A, std::vector<double>& b, size_t n) {
-  for (size_t j = 0; j < n; ++j) {
-    double d = A[j + j * n];
-    for (size_t k = 0; k < j; ++k) d -= A[j + k * n] * A[j + k * n];
-    if (!(d > 1e-12 * std::max(1.0, std::fabs(A[j + j * n])))) return false;
-    d = std::sqrt(d);
-    A[j + j * n] = d;
-    for (size_t i = j + 1; i < n; ++i) {
-      double v = A[i + j * n];
-      for (size_t k = 0; k < j; ++k) v -= A[i + k * n] * A[j + k * n];
-      A[i + j * n] = v / d;
-    }
-  }
-  for (size_t i = 0; i < n; ++i) {
-    double v = b[i];
-    for (size_t k = 0; k < i; ++k) v -= A[i + k * n] * b[k];
-    b[i] = v / A[i + i * n];
-  }
+  if (!cholesky_in_place(A, n, 1e-12)) return false;
+  forward_subst(A, b, n);
   for (size_t i = n; i-- > 0;) {
     double v = b[i];
     for (size_t k = i + 1; k < n; ++k) v -= A[k + i * n] * b[k];
