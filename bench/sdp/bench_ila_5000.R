@@ -8,9 +8,13 @@
 #   mu_2 = 3 e_2,        Sigma_2 = diag(.2, .2, 8, .2, .2)
 #   mu_3 = 4 e_1 + 4 e_2, Sigma_3 = I
 #   mu_4 = -5 e_2 + 4 e_4, Sigma_4 = 3 I
-#   R_LIBS=<lib with hetmod> Rscript bench/sdp/bench_ila_5000.R [n] [method ...]
-#   methods: ila-sdp (the default path cluster_sdp picks for this n), ila-bm (low-rank path, solver = "bm"),
-#   gmm, kmeans, stats-kmeans, mclust
+#   R_LIBS=<lib with hetmod> [SEED=s] Rscript bench/sdp/bench_ila_5000.R [n] [method ...]
+#   methods: ila-sdp (the default path cluster_sdp picks for this n: exact iLA-SDP on a sketch of 300 rows, lift,
+#   refinement, k-means-started competitor), ila-sdp-only (the same, the SDP start's partition returned:
+#   ila_start = "sdp"), ila-kmeans-only (the k-means-started refinement alone: ila_start = "kmeans", with a
+#   40-row sketch since its SDP result is discarded), ila-lowrank-sketch (the low-rank iLA-SDP on the sketch:
+#   ila_sketch_solver = "bm"), ila-bm (low-rank path on all rows, solver = "bm"), gmm, kmeans, stats-kmeans,
+#   mclust. SEED (default 1) seeds both the data and the fit.
 args <- commandArgs(trailingOnly = TRUE)
 vmhwm <- function() {
   l <- grep("^VmHWM:", readLines("/proc/self/status"), value = TRUE)
@@ -29,12 +33,16 @@ if (length(args) >= 1 && args[[1]] == "--one") {  # child: one fit, one line
   n <- as.integer(args[[2]]); method <- args[[3]]
   suppressPackageStartupMessages(library(hetmod))
   if (method == "mclust") suppressPackageStartupMessages(library(mclust))
-  d <- simulate(n)
+  seed <- as.integer(Sys.getenv("SEED", "1"))
+  d <- simulate(n, seed)
   k <- 4L
   msg <- ""
   t <- system.time({
     fit <- switch(method,
-      "ila-sdp" = cluster_sdp(d$x, k, method = "ila-sdp", seed = 1),
+      "ila-sdp" = cluster_sdp(d$x, k, method = "ila-sdp", seed = seed),
+      "ila-sdp-only" = cluster_sdp(d$x, k, method = "ila-sdp", seed = seed, ila_start = "sdp"),
+      "ila-kmeans-only" = cluster_sdp(d$x, k, method = "ila-sdp", seed = seed, ila_start = "kmeans", ila_sketch = 40),
+      "ila-lowrank-sketch" = cluster_sdp(d$x, k, method = "ila-sdp", seed = seed, ila_sketch_solver = "bm"),
       "ila-bm" = cluster_sdp(d$x, k, method = "ila-sdp", solver = "bm", seed = 1),
       "gmm" = cluster_sdp(d$x, k, method = "gmm", seed = 1, em_n_init = 3),
       "kmeans" = cluster_sdp(d$x, k, method = "kmeans", seed = 1),
@@ -52,7 +60,7 @@ n <- if (length(args) >= 1) as.integer(args[[1]]) else 5000L
 methods <- if (length(args) >= 2) args[-1] else
   c("ila-sdp", "gmm", "kmeans", "stats-kmeans", if (requireNamespace("mclust", quietly = TRUE)) "mclust")
 self <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
-cat(sprintf("iLA-SDP benchmark, design hetero4 (K = 4, p = 5), n = %d\n", n))
+cat(sprintf("iLA-SDP benchmark, design hetero4 (K = 4, p = 5), n = %d, seed %s\n", n, Sys.getenv("SEED", "1")))
 cat("n\tmethod\tcpu_s\telapsed_s\tpeak_MB\terror\tnotes\n")
 for (m in methods) {
   out <- system2("Rscript", c(self, "--one", n, m), stdout = TRUE)

@@ -38,8 +38,9 @@ for (n in ns) {
   cat(sprintf("-- isotropic, K = %d, p = %d, delta^2 = 1.2 threshold --\n", k, ncol(x)))
   run("hetmod sdp-kmeans solver=bm", n, d$truth, {
     f <- cluster_sdp(x, k, "sdp-kmeans", solver = "bm", seed = 1)
-    cat(sprintf("   certificate: %d iterations, primal %.1e, KKT %.1e, %s\n", f$certificate$iterations,
-                f$certificate$primal_residual, f$certificate$dual_residual, f$certificate$reason))
+    cat(sprintf("   certificate: %d iterations, primal %.1e, KKT %.1e, objective %.6g, dual lower bound %.6g, gap %.2g, %s\n",
+                f$certificate$iterations, f$certificate$primal_residual, f$certificate$dual_residual,
+                f$certificate$objective, f$certificate$dual_objective, f$certificate$gap, f$certificate$reason))
     f$labels
   })
   run("hetmod sdp-kmeans sketch=500 (admm)", n, d$truth, cluster_sdp(x, k, "sdp-kmeans", sketch = 500, seed = 1)$labels)

@@ -3,8 +3,12 @@
 // Build (from /work/main, after building libhetmod.a in build-<ID>):
 //   g++ -O2 -std=c++17 -Iinclude -Isrc bench/sdp/prof_admm.cpp build-<ID>/libhetmod.a -larmadillo -lnlopt \
 //       -llapack -lopenblas -o /tmp/prof_admm
-//   /tmp/prof_admm 200 500 1000      (env LOWRANK=0: full eigen-decompositions only; RELAX=1: no over-relaxation)
+//   /tmp/prof_admm 200 500 1000      (env LOWRANK=0: full eigen-decompositions only; RELAX=1: no over-relaxation;
+//                                     RITZ=0: no Rayleigh-Ritz partial solver; TOP=0: no dsyevr top eigenpairs)
+//   /tmp/prof_admm ila 150 200 300   exact iLA-SDP (lifted ADMM sweeps) on the hetero4 design of bench_ila_5000.R
+//                                    (K = 4, p = 5; drawn with hetmod::Rng, seed 1): sweeps, ADMM iterations, CPU
 #include <chrono>
+#include <cmath>
 #include <ctime>
 #include <cstdio>
 #include <cstdlib>
@@ -26,7 +30,48 @@ static long vmhwm_kb() {
   return -1;
 }
 
+// hetero4 (bench_ila_5000.R): two elongated clusters with crossed long axes, a unit ball and a diffuse ball.
+static void hetero4(int n, Rng& rng, arma::mat& x, std::vector<int>& truth) {
+  const double mu[4][5] = {{0, 0, 0, 0, 0}, {0, 3, 0, 0, 0}, {4, 4, 0, 0, 0}, {0, -5, 0, 4, 0}};
+  const double var[4][5] = {{8, .2, .2, .2, .2}, {.2, .2, 8, .2, .2}, {1, 1, 1, 1, 1}, {3, 3, 3, 3, 3}};
+  x.set_size(static_cast<arma::uword>(n), 5);
+  truth.assign(static_cast<size_t>(n), 0);
+  for (int i = 0; i < n; ++i) {
+    const int c = static_cast<int>(static_cast<long>(i) * 4 / n);
+    truth[static_cast<size_t>(i)] = c;
+    for (int j = 0; j < 5; ++j) x(static_cast<arma::uword>(i), static_cast<arma::uword>(j)) = mu[c][j] + std::sqrt(var[c][j]) * rng.normal();
+  }
+}
+
+static int run_ila(int argc, char** argv) {
+  for (int a = 2; a < argc; ++a) {
+    const int n = std::atoi(argv[a]);
+    Rng gen(1);
+    arma::mat x;
+    std::vector<int> truth;
+    hetero4(n, gen, x, truth);
+    Options o;
+    o.set("exact_max", 100000.0);
+    if (const char* lr = std::getenv("LOWRANK")) o.set("lowrank_eig", std::atoi(lr) != 0);
+    Rng rng(1);
+    const std::clock_t c0 = std::clock();
+    const auto t0 = std::chrono::steady_clock::now();
+    const ClusterResult f = fit(data::MatView{x.memptr(), static_cast<int64_t>(n), 5}, 4, Method::ila_sdp, o, rng);
+    const double cpu = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("ila n=%4d sweeps=%d conv=%d wall=%7.2f s cpu=%7.2f s err=%.4f obj=%.6f VmHWM=%ld MB | %s\n", n,
+                f.iterations, f.converged ? 1 : 0, wall, cpu, misclustering_rate(truth, f.labels), f.objective,
+                vmhwm_kb() / 1024, f.messages.empty() ? "" : f.messages.back().c_str());
+    std::printf("    sweep objectives:");
+    for (double v : f.sweep_objective) std::printf(" %.8g", v);
+    std::printf("\n");
+    std::fflush(stdout);
+  }
+  return 0;
+}
+
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "ila") return run_ila(argc, argv);
   const char* lr = std::getenv("LOWRANK");
   for (int a = 1; a < argc; ++a) {
     const int n = std::atoi(argv[a]);
@@ -39,6 +84,8 @@ int main(int argc, char** argv) {
       detail::AdmmOptions o;
       if (lr) o.lowrank = std::atoi(lr) != 0;
       if (const char* rx = std::getenv("RELAX")) o.relax = std::atof(rx);
+      if (const char* e = std::getenv("RITZ")) o.ritz = std::atoi(e) != 0;
+      if (const char* e = std::getenv("TOP")) o.top_eig = std::atoi(e) != 0;
       arma::mat z;
       const std::clock_t c0 = std::clock();
       const Certificate cert = detail::admm_peng_wei(c, 4, o, z);

@@ -1,9 +1,12 @@
 // bench/survival/robust_starts.cpp -- developer check that a change of the start strategy loses no optimum
 // (not a test). Fits a fixed set of simulated APGW / Burr / PGW / Weibull data sets (MPR designs, several
-// kappa and gamma, right censoring) and prints one line per fit: id, logLik, converged, flags, CPU ms.
+// kappa and gamma, right censoring) and prints one line per fit: id, logLik, converged, flags, CPU ms and
+// the likelihood evaluations by order (value/gradient/Hessian; machine-independent, unlike the time).
 // Run with the old and the new library and compare the columns (logLik must not drop; flags must agree):
 //   g++ -O2 -std=c++17 -I include bench/survival/robust_starts.cpp build-<ID>/libhetmod.a
-//       -lnlopt -larmadillo -lpthread -o /tmp/robust_starts && /tmp/robust_starts [reps] > new.txt
+//       -lnlopt -larmadillo -llapack -lblas -lpthread -o /tmp/robust_starts && /tmp/robust_starts [reps [id]] > new.txt
+// (id: only that data set). bench/survival/cmp_robust.py old.txt new.txt counts lower / higher logLik and
+// changed flags.
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -27,6 +30,7 @@ double cpu_ms() {
 
 int main(int argc, char** argv) {
   const int nrep = argc > 1 ? std::atoi(argv[1]) : 4;
+  const int only = argc > 2 ? std::atoi(argv[2]) : -1;  // run only this data set id (debugging)
   const std::vector<double> kappas{-0.6, -0.3, 0.0, 0.4, 1.0, 2.0, 6.0};
   const std::vector<double> gammas{0.7, 1.3, 2.5};
   const std::vector<int> ns{150, 500};
@@ -37,6 +41,7 @@ int main(int argc, char** argv) {
       for (double gam : gammas)
         for (int design = 0; design < 4; ++design)
           for (int rep = 0; rep < nrep; ++rep, ++id) {
+            if (only >= 0 && id != only) continue;
             Rng rng(Rng::for_stream(20261128u, static_cast<uint64_t>(id)));
             std::vector<double> x(static_cast<size_t>(n)), one(static_cast<size_t>(n), 1.0), t, tt;
             std::vector<int32_t> st;
@@ -98,6 +103,7 @@ int main(int argc, char** argv) {
               fits.push_back({Dist::weibull, dw});
             }
             for (size_t k = 0; k < fits.size(); ++k) {
+              detail::eval_counters().reset();
               const double t0 = cpu_ms();
               SurvFit f;
               std::string err;
@@ -107,11 +113,14 @@ int main(int argc, char** argv) {
                 err = e.what();
               }
               const double ms = cpu_ms() - t0;
+              const detail::EvalCounters ec = detail::eval_counters();
               total += ms;
-              std::printf("%d.%zu n=%d kappa=%g gamma=%g design=%d %s ll=%.6f conv=%d flags=%s ms=%.2f %s\n", id, k, n,
-                          kap, gam, design, dist_name(fits[k].first), err.empty() ? f.result.loglik : NAN,
+              std::printf("%d.%zu n=%d kappa=%g gamma=%g design=%d %s ll=%.6f conv=%d flags=%s ms=%.2f evals=%lld/%lld/%lld %s\n",
+                          id, k, n, kap, gam, design, dist_name(fits[k].first), err.empty() ? f.result.loglik : NAN,
                           err.empty() ? static_cast<int>(f.result.convergence.converged) : -1,
-                          f.result.notes.count("flags") ? f.result.notes.at("flags").c_str() : "-", ms, err.c_str());
+                          f.result.notes.count("flags") ? f.result.notes.at("flags").c_str() : "-", ms,
+                          static_cast<long long>(ec.calls[0]), static_cast<long long>(ec.calls[1]),
+                          static_cast<long long>(ec.calls[2]), err.c_str());
             }
           }
   std::printf("total CPU %.1f ms\n", total);

@@ -5,8 +5,9 @@
 // (detail::eval_counters), the cost of one evaluation of each order, and the remainder (validation, copies,
 // scaling, start arithmetic, SEs) as overhead. Build against a build tree (RelWithDebInfo, -O2) and run:
 //   g++ -O2 -std=c++17 -I include bench/survival/timing_survival.cpp build-<ID>/libhetmod.a
-//       -lnlopt -larmadillo -lpthread -o /tmp/timing_survival
+//       -lnlopt -larmadillo -llapack -lblas -lpthread -o /tmp/timing_survival
 //   /tmp/timing_survival [reps [case]]   (case 0 Weibull, 1 APGW bench design, 2 APGW D1 grid)
+// reps = 0: one fit with and one without the threshold probe, no timing (for callgrind instruction counts).
 #include <algorithm>
 #include <ctime>
 #include <cmath>
@@ -211,6 +212,26 @@ int main(int argc, char** argv) {
   const int reps = argc > 1 ? std::atoi(argv[1]) : 5;
   const int only = argc > 2 ? std::atoi(argv[2]) : -1;  // 0 Weibull, 1 APGW bench, 2 APGW D1
   const Case w = weibull_case(100000, 1);
+  if (reps == 0) {
+    // One default fit of the case (and one with probe = 0), for instruction counts that the machine's load
+    // does not disturb: valgrind --tool=callgrind --toggle-collect='hetmod::survival::fit*' timing 0 1
+    const Case c = only == 0 ? w : (only == 2 ? apgw_d1_case() : apgw_bench_case(w));
+    SurvData d;
+    d.time = data::VecView(c.time.data(), static_cast<int64_t>(c.time.size()));
+    d.status = data::IntVecView(c.status.data(), static_cast<int64_t>(c.status.size()));
+    const Design des = c.cols.design();
+    for (int probe = 1; probe >= 0; --probe) {
+      Options o;
+      if (!probe) o.set("probe", 0.0);
+      detail::eval_counters().reset();
+      const SurvFit f = fit(d, des, c.dist, o);
+      const detail::EvalCounters k = detail::eval_counters();
+      std::printf("%s probe=%d: ll %.6f, evals v/g/H %lld/%lld/%lld\n", c.name.c_str(), probe, f.result.loglik,
+                  static_cast<long long>(k.calls[0]), static_cast<long long>(k.calls[1]),
+                  static_cast<long long>(k.calls[2]));
+    }
+    return 0;
+  }
   if (only < 0 || only == 0) report(w, reps);
   if (only < 0 || only == 1) report(apgw_bench_case(w), reps * 4);
   if (only < 0 || only == 2) report(apgw_d1_case(), reps * 4);

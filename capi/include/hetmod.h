@@ -542,7 +542,9 @@ HETMOD_API int hetmod_cluster_eigenvalues(const hetmod_cluster* h, int64_t* coun
  * the number of rows) and selects k by criterion "bic" / "icl" (method EM_GMM: -2 loglik + df log n,
  * the negative of mclust's BIC; ICL adds twice the entropy), "trace" (SDP_KMEANS / BM_KMEANS:
  * W_k + lambda k with the relaxed within sum of squares W_k; lambda = option "penalty", default
- * n W_kmax / (n p) from the largest k of the grid) or "eigengap" (SDP methods: largest k with lambda_k - lambda_{k+1} >= 0.5 of Z).
+ * "penalty_scale" (1) x (sqrt(n ||S||_op) + sqrt(tr S))^2, S the pooled within-cluster covariance at the
+ * selected k) or "eigengap" (SDP methods: largest k with lambda_k - lambda_{k+1} >= option "gap_threshold"
+ * (0.5) of Z).
  * Other options go to hetmod_cluster_fit. table (may be NULL; len >= 8 nk) receives the nrow x 8 table
  * column-major with leading dimension *nrow (NaN where undefined); *best_k the selected k. */
 HETMOD_API int hetmod_cluster_select_k(const double* x, int64_t n, int64_t p, const int32_t* ks, int64_t nk,

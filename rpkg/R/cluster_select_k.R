@@ -1,7 +1,8 @@
 # cluster_select_k.R -- choice of K for the SDP clustering family (C++ hetmod::sdpcluster::select_k).
 #
 # Mixture BIC / ICL (hetmod's sign: -2 loglik + df log n, smaller is better, the negative of mclust's BIC),
-# and for the K-means SDP the trace-penalty and eigen-gap criteria. Returns a classed data frame.
+# and for the K-means SDP the trace-penalty (adaptive SDP, lambda = noise level of the Gram matrix) and
+# eigen-gap criteria. Returns a classed data frame; print / summary / plot methods below.
 
 cluster_select_k <- function(x, k = 1:6, method = c("gmm", "sdp-kmeans", "bm-kmeans"),
                              criterion = c("bic", "icl", "eigengap", "trace"), seed = NULL, ...) {
@@ -33,20 +34,31 @@ cluster_select_k <- function(x, k = 1:6, method = c("gmm", "sdp-kmeans", "bm-kme
   attr(tab, "best_k") <- core$best_k
   attr(tab, "criterion") <- criterion
   attr(tab, "method") <- method
+  attr(tab, "penalty") <- if (criterion == "trace") core$penalty else NA_real_
+  attr(tab, "gap_threshold") <- if (criterion == "eigengap") {
+    if (is.null(opts$gap_threshold)) 0.5 else as.numeric(opts$gap_threshold)
+  } else NA_real_
   attr(tab, "messages") <- core$messages
   attr(tab, "seed") <- seed
   class(tab) <- c("cluster_select_k", "data.frame")
+  if (!all(tab$converged))
+    warning(sprintf("The fit did not converge for k = %s; the criterion there is approximate.",
+                    paste(tab$k[!tab$converged], collapse = ", ")), call. = FALSE)
   tab
 }
 
+cluster_select_k_rule <- function(x) {
+  switch(attr(x, "criterion"),
+         bic = , icl = "smallest value (mclust's BIC is the negative)",
+         trace = sprintf("smallest W_k + lambda k, lambda = %s", format(attr(x, "penalty"), digits = 4)),
+         eigengap = sprintf("largest k with eigen-gap >= %s", format(attr(x, "gap_threshold"))))
+}
+
 print.cluster_select_k <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
-  crit <- attr(x, "criterion")
-  cat(sprintf("Choice of k: method \"%s\", criterion \"%s\"%s\n", attr(x, "method"), crit,
-              switch(crit, bic = , icl = " (smaller is better; mclust's BIC is the negative)",
-                     trace = " (smaller is better)", eigengap = " (largest k with eigen-gap >= 0.5)")))
+  cat(sprintf("Choice of k: method \"%s\", criterion \"%s\" (%s)\n", attr(x, "method"), attr(x, "criterion"),
+              cluster_select_k_rule(x)))
   df <- x
   class(df) <- "data.frame"
-  attr(df, "best_k") <- attr(df, "criterion") <- attr(df, "method") <- attr(df, "messages") <- attr(df, "seed") <- NULL
   df$best <- ifelse(df$k == attr(x, "best_k"), "*", "")
   names(df)[names(df) == "best"] <- ""
   print(df, digits = digits, row.names = FALSE)
@@ -54,15 +66,51 @@ print.cluster_select_k <- function(x, digits = max(3L, getOption("digits") - 3L)
   invisible(x)
 }
 
+summary.cluster_select_k <- function(object, ...) {
+  crit <- attr(object, "criterion")
+  best <- attr(object, "best_k")
+  val <- if (crit == "eigengap") object$eigengap else object$criterion
+  i <- which(object$k == best)
+  # margin to the runner-up: how decisive the choice is (criterion units)
+  other <- val[-i]
+  margin <- if (crit == "eigengap") {  # distance of the decision from the threshold
+    thr <- attr(object, "gap_threshold")
+    above <- val[object$k > best]
+    m <- c(if (!is.na(val[i]) && val[i] >= thr) val[i] - thr, if (any(!is.na(above))) thr - max(above, na.rm = TRUE))
+    if (length(m)) min(m) else NA_real_
+  } else if (!length(other) || all(is.na(other))) NA_real_ else min(other, na.rm = TRUE) - val[i]
+  structure(list(method = attr(object, "method"), criterion = crit, best_k = best, k = object$k,
+                 rule = cluster_select_k_rule(object), penalty = attr(object, "penalty"),
+                 gap_threshold = attr(object, "gap_threshold"), margin = margin,
+                 converged = all(object$converged), messages = attr(object, "messages")),
+            class = "summary.cluster_select_k")
+}
+
+print.summary.cluster_select_k <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  cat(sprintf("Choice of k by \"%s\" with method \"%s\" over k = %s\n", x$criterion, x$method,
+              paste(x$k, collapse = ", ")))
+  cat(sprintf("Rule: %s\n", x$rule))
+  cat(sprintf("Selected k = %d", x$best_k))
+  if (!is.na(x$margin)) cat(sprintf(" (margin to the runner-up: %s)", format(x$margin, digits = digits)))
+  cat("\n")
+  if (!x$converged) cat("Some fits did not converge.\n")
+  if (length(x$messages)) cat("Messages:\n", paste0("  ", x$messages, "\n"), sep = "")
+  invisible(x)
+}
+
 plot.cluster_select_k <- function(x, y = NULL, ...) {
   crit <- attr(x, "criterion")
   val <- if (crit == "eigengap") x$eigengap else x$criterion
-  ylab <- switch(crit, bic = "BIC (-2 loglik + df log n)", icl = "ICL", trace = "trace criterion",
+  ylab <- switch(crit, bic = "BIC (-2 loglik + df log n)", icl = "ICL", trace = "W_k + lambda k",
                  eigengap = "eigen-gap of Z")
   graphics::plot(x$k, val, type = "b", pch = 19, xlab = "k", ylab = ylab,
                  main = sprintf("cluster_select_k: %s, %s", attr(x, "method"), crit), ...)
   best <- attr(x, "best_k")
   graphics::points(best, val[x$k == best], pch = 1, cex = 2.2, col = 2, lwd = 2)
-  if (crit == "eigengap") graphics::abline(h = 0.5, lty = 2, col = "grey50")
+  if (crit == "eigengap") graphics::abline(h = attr(x, "gap_threshold"), lty = 2, col = "grey50")
+  if (crit == "trace") graphics::lines(x$k, x$objective, type = "b", lty = 3, pch = 1, col = "grey50")
+  graphics::legend("topright", legend = c(ylab, if (crit == "trace") "W_k (no penalty)", sprintf("selected k = %d", best)),
+                   pch = c(19, if (crit == "trace") 1, 1), lty = c(1, if (crit == "trace") 3, NA),
+                   col = c(1, if (crit == "trace") "grey50", 2), bty = "n")
   invisible(x)
 }

@@ -142,6 +142,37 @@
   vars[keep]
 }
 
+# (internal) survival::Surv() for the common right-censored call Surv(time, status) without missing
+# values and with status coded 0/1 (or logical): the same object (identical()) without Surv()'s
+# ifelse() and status recoding passes over the data; any other call goes to survival::Surv().
+# surv_mpr() binds it to `Surv` while it evaluates the model frame, when `Surv` would be survival's.
+.surv_fast_surv <- function(time, time2, event, type, origin) {
+  if (!missing(time) && missing(type) && missing(origin) && (missing(time2) + missing(event)) == 1L) {
+    ev <- if (missing(event)) time2 else event
+    n <- length(time)
+    if (n > 0L && is.numeric(time) && is.null(attributes(time)) && is.null(attributes(ev)) &&
+        length(ev) == n && !anyNA(time) && !anyNA(ev)) {
+      ok <- if (is.logical(ev)) {
+        ev <- as.numeric(ev)
+        TRUE
+      } else if (is.integer(ev)) {
+        min(ev) >= 0L && max(ev) <= 1L
+      } else if (is.double(ev)) {
+        min(ev) >= 0 && max(ev) <= 1 && !any(ev != 0 & ev != 1)
+      } else FALSE
+      if (ok) {
+        ss <- cbind(time = time - 0, status = ev)
+        attr(ss, "type") <- "right"
+        class(ss) <- "Surv"
+        return(ss)
+      }
+    }
+  }
+  mc <- match.call()
+  mc[[1L]] <- quote(survival::Surv)
+  eval(mc, parent.frame())
+}
+
 # (internal) TRUE when a model frame built with na.pass has a missing value in any column (the Surv
 # response included); one pass per column, no copies.
 .surv_frame_has_na <- function(mf) {
@@ -260,7 +291,9 @@
     stop(sprintf("Missing or undefined values in the covariates of %s%s.", name,
                  if (newdata) " in `newdata`" else ""), call. = FALSE)
   }
-  if ((length(X) && !all(is.finite(range(X)))) || (length(off) && !all(is.finite(range(off))))) {
+  # One pass each (a finite sum of finite values; the exact test only when the sum is not finite).
+  if ((length(X) && !is.finite(sum(X)) && !all(is.finite(X))) ||
+      (length(off) && !is.finite(sum(off)) && !all(is.finite(off)))) {
     stop(sprintf("Non-finite values in the covariates of %s.", name), call. = FALSE)
   }
   list(x = X, offset = as.numeric(off), mf = mf)
@@ -347,7 +380,15 @@ surv_mpr <- function(formula, data, dist = "apgw", phi, lambda, gamma, kappa, we
     Reduce(function(a, b) call("+", a, b), lapply(vars, as.name))
   } else 1
   combined <- call("~", formula[[2L]], rhs_expr)
-  combined <- stats::as.formula(combined, env = environment(formula))
+  fenv <- environment(formula)
+  if (is.call(formula[[2L]]) && identical(formula[[2L]][[1L]], as.name("Surv")) &&
+      identical(get0("Surv", envir = fenv, inherits = TRUE), survival::Surv) &&
+      !(!is.null(dat) && "Surv" %in% names(dat))) {
+    # The frame evaluates Surv(...) with the fast equivalent (same object; .surv_fast_surv).
+    fenv <- new.env(parent = fenv)
+    assign("Surv", .surv_fast_surv, envir = fenv)
+  }
+  combined <- stats::as.formula(combined, env = fenv)
   mfc <- match.call(expand.dots = FALSE)
   if (!is.logical(robust) || length(robust) != 1L || is.na(robust)) {
     stop("`robust` must be TRUE or FALSE.", call. = FALSE)
@@ -386,7 +427,7 @@ surv_mpr <- function(formula, data, dist = "apgw", phi, lambda, gamma, kappa, we
     mf <- eval_frame(mfc)
   }
   if (nrow(mf) == 0L) stop("No observations left after removing missing values.", call. = FALSE)
-  Y <- stats::model.response(mf)
+  Y <- mf[[1L]]  # the response (model.response() would also label its rows: one string per row)
   resp <- .surv_response(Y, rownames(mf))
   w <- stats::model.weights(mf)
   if (!is.null(w) && any(!is.finite(w) | w < 0)) {
@@ -454,8 +495,10 @@ surv_mpr <- function(formula, data, dist = "apgw", phi, lambda, gamma, kappa, we
   }
   links <- unname(.surv_links[.surv_pars])
   if (dist == "pgw") links[4L] <- "log"  # the PGW's kappa > 0 has a log link
-  blocks <- data.frame(parameter = .surv_pars, start = as.integer(res$block_start) + 1L,
-                       size = as.integer(res$block_size), link = links, stringsAsFactors = FALSE)
+  # The data frame built directly (data.frame() costs a fixed ~0.2 ms per fit; same object).
+  blocks <- structure(list(parameter = .surv_pars, start = as.integer(res$block_start) + 1L,
+                           size = as.integer(res$block_size), link = links),
+                      row.names = c(NA, -4L), class = "data.frame")
   cnt <- tabulate(resp$status + 1L, 4L)
   nev <- c(events = cnt[2L], right = cnt[1L], left = cnt[3L], interval = cnt[4L])
   new_hetmod_fit(

@@ -58,6 +58,10 @@ Rcpp::List cluster_fit_cpp(Rcpp::NumericMatrix x, int k, std::string method, Rcp
         Rcpp::Named("dual_objective") = c.dual_objective, Rcpp::Named("seconds") = c.seconds,
         Rcpp::Named("converged") = c.converged, Rcpp::Named("reason") = c.reason, Rcpp::Named("rho") = c.rho,
         Rcpp::Named("final_rank") = c.final_rank);
+    if (c.solver.rfind("burer-monteiro", 0) == 0) {  // low-rank path: escapes and dual slack (lower bound = dual_objective)
+      cert["escapes"] = c.escapes;
+      cert["dual_min_eig"] = c.dual_min_eig;
+    }
     Rcpp::List out = Rcpp::List::create(
         Rcpp::Named("method") = std::string(sc::method_name(r.method)), Rcpp::Named("labels") = labels,
         Rcpp::Named("means") = means, Rcpp::Named("covariances") = dvec(r.covariances),
@@ -142,6 +146,6 @@ Rcpp::List cluster_select_k_cpp(Rcpp::NumericMatrix x, Rcpp::IntegerVector ks, s
                               Rcpp::Named("bic") = bic, Rcpp::Named("icl") = icl, Rcpp::Named("df") = df,
                               Rcpp::Named("objective") = obj, Rcpp::Named("eigengap") = gap,
                               Rcpp::Named("converged") = conv, Rcpp::Named("best_k") = s.best_k,
-                              Rcpp::Named("messages") = s.messages);
+                              Rcpp::Named("messages") = s.messages, Rcpp::Named("penalty") = s.penalty);
   });
 }

@@ -12,6 +12,7 @@
 //    rho > 3/4 and the step was on the boundary; accept if rho > 1e-4.
 //    When the predicted decrease is below the resolution of f (100 eps |f|), rho is rounding noise:
 //    the step is accepted (radius unchanged) iff it decreases max|grad|.
+//    Optionally (correct_rejected), a rejected step is followed by a Newton step from the rejected point.
 // 4. No progress: 3 accepted steps in a row with relative decrease <= ftol_rel, or radius below
 //    eps * max(1, ||x||), or a non-positive predicted reduction.
 #include "hetmod/optim/newton.hpp"
@@ -197,6 +198,27 @@ Convergence minimize_newton(Problem& problem, std::vector<double>& x, const Newt
     // step by the gradient instead (accept, radius unchanged, if max|grad| decreased).
     const bool below_resolution = ok && pred <= 100 * kEps * std::max(1.0, std::fabs(f));
     if (below_resolution) rho = arma::abs(gt).max() < c.grad_norm ? 0.5 : -HUGE_VAL;
+    if (opt.correct_rejected && ok && !below_resolution && !(rho > 1e-4)) {
+      // Second-order correction (NewtonOptions::correct_rejected).
+      arma::vec lt, g2(n, arma::fill::zeros);
+      arma::mat qt, h2(n, n, arma::fill::zeros);
+      if (arma::eig_sym(lt, qt, arma::mat(0.5 * (ht + ht.t()))) &&
+          lt(0) > std::sqrt(kEps) * std::max(1.0, arma::abs(lt).max())) {
+        const arma::vec p2 = -qt * ((qt.t() * gt) / lt);
+        if (arma::norm(p2) <= radius) {
+          const arma::vec x2 = xt + p2;
+          const double f2 = problem.value_gradient_hessian(x2.memptr(), g2.memptr(), h2.memptr());
+          if (all_finite(f2, g2, h2) && f - f2 > 1e-4 * pred) {
+            stall = 0;
+            xv = x2;
+            f = f2;
+            g = g2;
+            h = h2;
+            continue;
+          }
+        }
+      }
+    }
     if (rho < 0.25)
       radius = 0.25 * pnorm;
     else if (rho > 0.75 && pnorm >= 0.99 * radius)

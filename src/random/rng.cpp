@@ -121,7 +121,8 @@ double Rng::beta(double a, double b) {
 }
 
 double normal_quantile(double p) {
-  check::require(p > 0.0 && p < 1.0, "normal_quantile", "p is " + check::fmt(p) + ", but must be in (0, 1)");
+  // The message is built only on failure: this runs once per normal draw.
+  if (!(p > 0.0 && p < 1.0)) check::fail("normal_quantile", "p is " + check::fmt(p) + ", but must be in (0, 1)");
   // Wichura (1988), algorithm AS241 PPND16.
   const double q = p - 0.5;
   if (std::fabs(q) <= 0.425) {

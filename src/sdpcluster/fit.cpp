@@ -10,11 +10,13 @@
 //    m_k = 1^T Z_k 1) with the LA-SDP solve warm-started from the previous Z_k; lifted objective
 //    recorded after each covariance step (non-increasing up to the ADMM tolerance); each sweep's
 //    partition is rounded spectrally and the partition with the best regularised profile -2l is kept.
-// 6. iLA-SDP above exact_max (solver "auto", no sketch given): Sketch-and-Lift with the low-rank iLA-SDP on
-//    m = min(ila_sketch, exact_max) rows, lift by Gaussian likelihood, then lift_sweeps classification-EM sweeps
-//    of the regularised profile -2l on all rows (refine_partition: monotone, best partition kept); the same
-//    refinement from a k-means partition of all rows is a safeguard, the smaller profile wins (message). Every
-//    iLA-SDP Sketch-and-Lift (also with a user sketch) gets the refinement.
+// 6. iLA-SDP above exact_max (solver "auto", no sketch given): Sketch-and-Lift with the exact iLA-SDP
+//    (ila_sketch_solver "admm"; "bm": low-rank) on m = min(ila_sketch = 300, exact_max) rows, lift by Gaussian
+//    likelihood, then lift_sweeps classification-EM sweeps of the regularised profile -2l on all rows
+//    (refine_partition: monotone, best partition kept); the same refinement from a k-means partition of all rows
+//    is a safeguard, the smaller profile wins (ila_start "both"; "sdp" / "kmeans" force one); the message names
+//    the kept start and both profiles. Every iLA-SDP Sketch-and-Lift (also with a user sketch) gets the
+//    refinement. m = 300: the exact sweeps take ~75-110 s CPU on the hetero4 design (bench_ila_5000.R).
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -33,11 +35,12 @@ namespace {
 
 struct Opts {
   int n_init = 10, max_iter = 300, sdp_max_iter = 20000, em_n_init = 1, sweeps = 20, bm_rank = 0, lift_sweeps = 30;
-  int64_t ila_sketch = 1000;
+  int64_t ila_sketch = 300;
   double tol = 1e-6, time_limit = 600, ridge = -1, em_tol = 1e-10, rho = 0, eps = -1;
   int64_t exact_max = 1500;
   bool scale = false, keep_membership = false, lowrank_eig = true;
-  std::string large_n = "lowrank", ila_init = "sdp", solver = "auto";
+  std::string large_n = "lowrank", ila_init = "sdp", solver = "auto", ila_sketch_solver = "admm",
+              ila_start = "both";
   double sketch = 0;
   CovType cov = CovType::full, ila_cov = CovType::full;
   std::vector<double> sigma;
@@ -70,11 +73,13 @@ Opts read_options(const Options& o) {
   r.solver = o.get_string("solver", "auto");
   r.sketch = o.get_double("sketch", 0);
   r.lift_sweeps = static_cast<int>(o.get_int("lift_sweeps", 30));
-  r.ila_sketch = o.get_int("ila_sketch", 1000);
+  r.ila_sketch = o.get_int("ila_sketch", 300);
+  r.ila_sketch_solver = o.get_string("ila_sketch_solver", "admm");
+  r.ila_start = o.get_string("ila_start", "both");
   static const std::vector<std::string> known = {
       "n_init", "max_iter", "sdp_max_iter", "tol", "time_limit", "scale", "keep_membership", "cov_type",
       "ridge", "em_n_init", "em_tol", "exact_max", "large_n", "rho", "lowrank_eig", "bm_rank", "sigma", "eps",
-      "sweeps", "ila_init", "ila_cov", "solver", "sketch", "lift_sweeps", "ila_sketch"};
+      "sweeps", "ila_init", "ila_cov", "solver", "sketch", "lift_sweeps", "ila_sketch", "ila_sketch_solver", "ila_start"};
   for (const auto& key : o.keys()) {
     if (std::find(known.begin(), known.end(), key) == known.end()) {
       std::string list;
@@ -101,6 +106,10 @@ Opts read_options(const Options& o) {
                  "solver is '" + r.solver + "', but must be 'auto', 'admm' or 'bm'");
   check::require(std::isfinite(r.sketch) && r.sketch >= 0, fn,
                  "sketch is " + check::fmt(r.sketch) + ", but must be 0 (off), a fraction in (0, 1) or a size >= 1");
+  check::require(r.ila_sketch_solver == "admm" || r.ila_sketch_solver == "bm", fn,
+                 "ila_sketch_solver is '" + r.ila_sketch_solver + "', but must be 'admm' or 'bm'");
+  check::require(r.ila_start == "both" || r.ila_start == "sdp" || r.ila_start == "kmeans", fn,
+                 "ila_start is '" + r.ila_start + "', but must be 'both', 'sdp' or 'kmeans'");
   check::require(r.ila_init == "sdp" || r.ila_init == "kmeans", fn,
                  "ila_init is '" + r.ila_init + "', but must be 'sdp' or 'kmeans'");
   if (r.ridge != -1) check::nonnegative(fn, "ridge", r.ridge);
@@ -263,14 +272,20 @@ ClusterResult ila_sketch_refine(const arma::mat& x0, int k, const Options& optio
   int sw = refine_partition(x0, k, o.ila_cov, eps, o.lift_sweeps, lab, obj);
   // safeguard against a poor subsample solve: the same refinement from a k-means partition of all rows;
   // the partition with the smaller regularised profile -2 loglik (the objective iLA-SDP minimises) is kept
+  // (option ila_start = "sdp" / "kmeans" returns that start's partition, both profiles still in the message)
   bool kmeans_won = false;
+  const double obj_sdp = obj;
+  double objk_out = arma::datum::inf;
   {
     arma::uvec lk = kmeans(x0, k, std::min(o.n_init, 3), o.max_iter, rng).labels;
     bool full = true;
     for (int j = 0; j < k; ++j) full = full && arma::any(lk == static_cast<arma::uword>(j));
     double objk = arma::datum::inf;
     const int swk = full ? refine_partition(x0, k, o.ila_cov, eps, o.lift_sweeps, lk, objk) : 0;
-    if (objk < obj - 1e-9 * std::abs(obj)) {
+    objk_out = objk;
+    // ila_start "both": the smaller profile wins; "sdp" / "kmeans": that start only (for comparisons)
+    const bool take_k = o.ila_start == "kmeans" ? full : (o.ila_start == "both" && objk < obj - 1e-9 * std::abs(obj));
+    if (take_k) {
       lab = lk;
       obj = objk;
       sw = swk;
@@ -299,9 +314,13 @@ ClusterResult ila_sketch_refine(const arma::mat& x0, int k, const Options& optio
   std::ostringstream msg;
   msg << "likelihood refinement on all n = " << x0.n_rows << " rows: " << sw << " sweeps, eps = " << eps
       << ", regularised profile -2 loglik " << obj
-      << (kmeans_won ? " (the refinement from a k-means partition of all rows reached a smaller profile than the "
-                       "lifted subsample solution and was kept)"
-                     : "");
+      << "; kept: " << (kmeans_won ? "the k-means start" : "the SDP start")
+      << (o.ila_start != "both" ? " (forced by ila_start = '" + o.ila_start + "')"
+          : kmeans_won ? " (the refinement from a k-means partition of all rows reached a smaller profile than the "
+                         "lifted subsample SDP solution)"
+                       : " (the lifted subsample SDP solution reached a profile no larger than the refinement from a "
+                         "k-means partition of all rows)")
+      << "; profiles: SDP start " << obj_sdp << ", k-means start " << objk_out;
   res.messages.push_back(msg.str());
   return res;
 }
@@ -337,16 +356,18 @@ ClusterResult fit(data::MatView xv, int k, Method method, const Options& options
   }
   if (method == Method::ila_sdp && o.solver == "auto" && !options.has("sketch") &&
       static_cast<int64_t>(n) > o.exact_max) {
-    // large-n default of iLA-SDP: Sketch-and-Lift with the low-rank iLA-SDP on m = min(ila_sketch, exact_max)
-    // rows, Gaussian-likelihood lift and likelihood refinement on all rows
+    // large-n default of iLA-SDP: Sketch-and-Lift with the exact iLA-SDP (ila_sketch_solver "admm", default) or
+    // the low-rank one ("bm") on m = min(ila_sketch, exact_max) rows, Gaussian-likelihood lift and likelihood
+    // refinement on all rows
     const int64_t m = std::max<int64_t>(k, std::min(o.ila_sketch, o.exact_max));
+    const bool exact = o.ila_sketch_solver == "admm";
     Options sub = options;
-    sub.set("solver", std::string("bm"));
+    sub.set("solver", std::string(exact ? "admm" : "bm"));
     ClusterResult res = ila_sketch_refine(x0, k, sub, o, m, rng);
     res.messages.insert(res.messages.begin(),
                         "n = " + std::to_string(n) + " > exact_max = " + std::to_string(o.exact_max) +
-                            ": iLA-SDP by Sketch-and-Lift (low-rank iLA-SDP on m = " + std::to_string(m) +
-                            " rows, Gaussian-likelihood lift, " + std::to_string(o.lift_sweeps) +
+                            ": iLA-SDP by Sketch-and-Lift (" + (exact ? "exact" : "low-rank") + " iLA-SDP on m = " +
+                            std::to_string(m) + " rows, Gaussian-likelihood lift, " + std::to_string(o.lift_sweeps) +
                             " refinement sweeps on all rows); set solver = 'bm' for the low-rank path on all rows");
     return res;
   }
@@ -517,7 +538,8 @@ ClusterResult fit(data::MatView xv, int k, Method method, const Options& options
       std::vector<arma::mat> best_sig, sig;
       arma::uvec prev = lab;
       double prev_obj = arma::datum::inf;
-      int sweep = 0;
+      int sweep = 0, admm_it = 0, admm_full = 0, admm_partial = 0;
+      double admm_sec = 0;
       for (sweep = 1; sweep <= o.sweeps; ++sweep) {
         sig = ila_sigma(x0, z, o.ila_cov, eps);
         const std::vector<arma::mat> c = la_costs(x0, sig, eps);
@@ -533,6 +555,10 @@ ClusterResult fit(data::MatView xv, int k, Method method, const Options& options
         AdmmOptions ao = admm_opts(o);
         if (!(o.rho > 0) && sweep > 1) ao.rho = res.certificate.rho;  // warm start: Z, W = rho U and rho
         res.certificate = admm_lifted(c, arma::vec(static_cast<arma::uword>(k), arma::fill::ones), ao, z, &dual);
+        admm_it += res.certificate.iterations;
+        admm_full += res.certificate.full_eigs;
+        admm_partial += res.certificate.partial_eigs;
+        admm_sec += res.certificate.seconds;
         arma::mat zs(n, n, arma::fill::zeros);
         for (const auto& b : z) zs += b;
         const arma::uvec nl = spectral_round(zs, k, rng, o.n_init);
@@ -560,7 +586,8 @@ ClusterResult fit(data::MatView xv, int k, Method method, const Options& options
       partition_summary(x0, best_lab, k, eps, res);
       res.objective = best_prof;
       std::ostringstream msg;
-      msg << "iLA-SDP: eps = " << eps << ", " << res.iterations << " sweeps";
+      msg << "iLA-SDP: eps = " << eps << ", " << res.iterations << " sweeps, " << admm_it << " lifted ADMM iterations ("
+          << admm_full << " full / " << admm_partial << " partial eigen-decompositions, " << admm_sec << " s)";
       res.messages.push_back(msg.str());
       return res;
     }

@@ -62,6 +62,8 @@ struct AdmmOptions {
   double rho = 0;          // 0: automatic
   bool balance = true;
   bool lowrank = true;     // partial eigen-decomposition once the rank settles
+  bool ritz = true;        // with lowrank: block Rayleigh-Ritz on a warm basis first
+  bool top_eig = true;     // with lowrank: exact top eigenpairs by LAPACK dsyevr (else the full decomposition)
   double relax = 1.6;      // over-relaxation alpha in (0, 2) of the ADMM (1: plain ADMM)
 };
 /// Projection onto {Z psd, Z 1 = 1, tr Z = k} (Frobenius), of symmetric V.
@@ -99,6 +101,8 @@ struct BmOptions {
   int max_inner = 2000;    // steps per augmented-Lagrangian subproblem
   double time_limit = 600;
   double beta = 10;        // initial penalty (on the nu-scaled problem)
+  int max_escape = 0;      // second-order escapes from spurious stationary points (0: off; see lowrank.cpp 5)
+  bool certify = true;     // dual lower bound (min eigenvalue of the dual slack) at the end
 };
 /// One block of the low-rank solver: C = 1/2 (d 1^T + 1 d^T) + c J - W W^T (d may be empty), tr Z = t.
 struct BmBlock {

@@ -2,28 +2,44 @@
 // Peng-Wei K-means SDP (one block) and the lifted LA-SDP (one factor per cluster).
 //
 // 1. Blocks b = 1..B with cost C_b = 1/2 (d_b 1^T + 1 d_b^T) + c_b J - W_b W_b^T (never formed: W_b is
-//    n x q), Z_b = U_b U_b^T with U_b (n x r) >= 0 and ||U_b||_F^2 = t_b (so tr Z_b = t_b).
+//    n x q), Z_b = U_b U_b^T with U_b (n x r) >= 0.
 //    Peng-Wei: one block, W = X (centred), d = 0, c = 0, t = k. LA-SDP: W_b = X L_b (L_b L_b^T = Omega_b),
 //    d_b = diag(X Omega_b X^T), c_b = log det Sigma_b + eps tr Omega_b, t_b = 1.
 //    <C_b, U U^T> = (U^T d_b) . s + c_b ||s||^2 - ||W_b^T U||^2 with s = U^T 1: O(n q r) per block.
-// 2. Only sum_b Z_b 1 = 1 enters an augmented Lagrangian L = f/nu + y^T h + beta/2 ||h||^2,
-//    h = sum_b U_b s_b - 1 (nu = mean squared row norm of the W_b: balances cost and penalty).
-// 3. Inner solver: spectral projected gradient (Birgin-Martinez-Raydan SPG: alternating Barzilai-Borwein
-//    steps, non-monotone Armijo search over the last 10 values along the projection arc) on the product of
-//    the sets {U >= 0, ||U||_F^2 = t} (projection: max(V, 0) rescaled). Inner KKT tolerance 1e-2, halved
-//    per outer step down to tol_kkt / 2; at most max_inner steps per subproblem.
-// 4. Outer: y <- y + beta h; beta x4 (cap 1e6) when ||h|| fell by less than a factor 4.
-// 5. Stopping rule (certificate): primal residual ||h||_2 / sqrt(n) <= tol and relative KKT residual of the
-//    Lagrangian gradient (radial multiplier removed, sign condition on the active bounds) <= tol_kkt
-//    (default max(10 tol, 1e-4): the last digits of stationarity cost many steps on this non-convex path).
-//    gap is NaN (no dual bound on this non-convex path); iterations = total SPG steps.
-// 6. Second-order escape (find_escape; currently disabled, max_escape = 0): at a first-order point a new
-//    column eps v, v >= 0, lowers the Lagrangian iff v^T Chat v < mu / 2 (Chat = C / nu + sym(ytilde 1^T),
-//    mu the radial multiplier), a copositivity test searched by projected power iterations; the column is
-//    appended with a backtracking search on the augmented Lagrangian after resetting y <- ytilde and beta.
-//    Why: the non-tight failures (iris subset, D5) are spurious stationary points of the nonnegative
-//    factorisation (the exact optimum Z* is completely positive of rank <= 2k + 1 there, and
-//    <Chat - mu/2 I, Z*> < 0 at the stuck point), not a rank deficit: raising the rank to 40 does not help.
+// 2. Augmented Lagrangian on the equality constraints h = sum_b U_b s_b - 1 (n rows) and
+//    q_b = ||U_b||_F^2 - t_b (trace), L = f/nu + y^T h + z^T q + beta/2 (||h||^2 + ||q||^2)
+//    (nu = mean squared row norm of the W_b: balances cost and penalty). Only U >= 0 stays in the
+//    subproblem, a bound-constrained problem.
+// 3. Inner solver: projected L-BFGS (two-metric projection in the style of Bertsekas / L-BFGS-B: quasi-Newton
+//    direction on the free variables, scaled gradient on the epsilon-active bounds, Armijo search along the
+//    projection arc max(U + a d, 0)); memory 8; stops at relative projected-gradient residual eps_in.
+//    Warm start across outer iterations (factors and multipliers).
+// 4. Outer: y <- y + beta h, z <- z + beta q (standard first-order multiplier update); beta x4 only when the
+//    infeasibility fell by less than a factor 4, capped at 1e5 (bounded penalty); eps_in x0.3 per outer step
+//    down to tol_kkt / 2.
+// 5. Second-order escape: at a converged first-order point, a new column eps v (v >= 0) lowers the
+//    Lagrangian iff v^T M_b v < 0, M_b = C_b / nu + sym(ytilde 1^T) + ztilde_b I (the dual slack S_b = nu M_b
+//    without the nonnegativity multiplier; v >= 0 makes that multiplier irrelevant: a copositivity test).
+//    Searched by projected power iterations from the factor's columns, random points, the most negative
+//    diagonal entries and both signs of the min eigenvector of M_b (exact on the low-rank structure); the
+//    column is appended (up to rank 2 r + 4) with a backtracking search on L, and the ALM continues.
+//    Why: the nonnegative factorisation has spurious first-order points (iris subset k = 4 stopped 5.6%
+//    above the exact objective, D5 +0.9%; raising the rank does not help). Off by default (max_escape = 0):
+//    with the L-BFGS inner solver, accurate subproblem solves and the bounded penalty those cases reach the
+//    exact objective to 1e-8 without escapes, while at n = 5000 (tight isotropic design) the test fired on
+//    multiplier error and doubled the run time without changing the objective. An escape is taken only
+//    when it lowers L by >= 1e-9 (1 + |L|) on the current penalty; escapes end when one did not lower the
+//    objective.
+// 6. Certificate: primal residual max(||h||_2 / sqrt(n), max_b |q_b| / t_b); dual_residual = relative KKT
+//    residual of the factorised problem; a valid lower bound on the SDP optimum from weak duality:
+//    for any lambda and N_b >= 0, sum_b <C_b, Z_b> >= 1^T lambda + sum_b t_b lambda_min(C_b - sym(lambda 1^T) - N_b)
+//    over the feasible set (Z_b psd, >= 0, tr Z_b = t_b). lambda = -nu ytilde. N_b: for n <= 200
+//    (dense), the positive part of C_b - sym(lambda 1^T) off the support of Z_b, then 15 alternating
+//    projections between {N >= 0, zero on the support of Z_b} and {C_b - sym(lambda 1^T) - zeta_b I - N psd}
+//    (zeta_b = -nu ztilde_b); above, N_b = 0 and lambda_min is exact from a QR of the
+//    low-rank basis [W_b, d_b + nu ytilde, 1] (O(n q^2); nothing n x n) -- valid but loose when the
+//    nonnegativity constraint binds. dual_objective = that bound; gap = (primal - bound) / (1 + |primal| +
+//    |bound|); dual_min_eig = min_b lambda_min(S_b) / ||C_b||_2 with S_b = C_b - sym(lambda 1^T) - zeta_b I - N_b.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -40,8 +56,12 @@ namespace {
 
 using Us = std::vector<arma::mat>;
 
-void project_block(arma::mat& v, double t, const arma::mat& fallback) {
+void clamp0(arma::mat& v) {
   v.transform([](double a) { return a > 0 ? a : 0.0; });
+}
+
+void rescale_block(arma::mat& v, double t, const arma::mat& fallback) {
+  clamp0(v);
   const double nv = arma::norm(v, "fro");
   if (!(nv > 0)) {
     v = fallback;
@@ -50,13 +70,21 @@ void project_block(arma::mat& v, double t, const arma::mat& fallback) {
   v *= std::sqrt(t) / nv;
 }
 
+double dot_all(const Us& a, const Us& b) {
+  double v = 0;
+  for (size_t i = 0; i < a.size(); ++i) v += arma::dot(a[i], b[i]);
+  return v;
+}
+
 struct Problem {
   const std::vector<BmBlock>* blocks;
   arma::uword n;
   double nu;
-  // value of sum_b <C_b, U_b U_b^T> / nu and the row sums h = sum_b U_b s_b - 1
-  double cost(const Us& u, arma::vec& h, std::vector<arma::rowvec>* s_out, std::vector<arma::mat>* wu_out) const {
+  // sum_b <C_b, U_b U_b^T> / nu, row sums h = sum_b U_b s_b - 1, traces q_b = ||U_b||^2 - t_b
+  double cost(const Us& u, arma::vec& h, arma::vec& q, std::vector<arma::rowvec>* s_out,
+              std::vector<arma::mat>* wu_out) const {
     h.zeros(n);
+    q.zeros(u.size());
     double f = 0;
     for (size_t b = 0; b < u.size(); ++b) {
       const BmBlock& bl = (*blocks)[b];
@@ -67,6 +95,7 @@ struct Problem {
       if (bl.c != 0) v += bl.c * arma::dot(s, s);
       f += v;
       h += u[b] * s.t();
+      q(b) = arma::dot(u[b], u[b]) - bl.t;
       if (s_out) (*s_out)[b] = s;
       if (wu_out) (*wu_out)[b] = wu;
     }
@@ -74,14 +103,16 @@ struct Problem {
     return f / nu;
   }
   // augmented Lagrangian value and gradient
-  double lag(const Us& u, const arma::vec& y, double beta, Us* g, arma::vec* hout = nullptr) const {
-    arma::vec h;
+  double lag(const Us& u, const arma::vec& y, const arma::vec& z, double beta, Us* g, arma::vec* hout = nullptr,
+             arma::vec* qout = nullptr) const {
+    arma::vec h, q;
     std::vector<arma::rowvec> s(u.size());
     std::vector<arma::mat> wu(u.size());
-    const double f = cost(u, h, &s, &wu);
-    const double val = f + arma::dot(y, h) + 0.5 * beta * arma::dot(h, h);
+    const double f = cost(u, h, q, &s, &wu);
+    const double val = f + arma::dot(y, h) + arma::dot(z, q) + 0.5 * beta * (arma::dot(h, h) + arma::dot(q, q));
     if (g) {
       const arma::vec yt = y + beta * h;
+      const arma::vec zt = z + beta * q;
       g->resize(u.size());
       for (size_t b = 0; b < u.size(); ++b) {
         const BmBlock& bl = (*blocks)[b];
@@ -96,29 +127,23 @@ struct Problem {
         gb += col * s[b];
         if (bl.c != 0) gb.each_row() += (2.0 * bl.c / nu) * s[b];
         gb.each_row() += row;
+        gb += (2.0 * zt(b)) * u[b];
       }
     }
     if (hout) *hout = h;
+    if (qout) *qout = q;
     return val;
   }
 };
 
-double dot_all(const Us& a, const Us& b) {
-  double v = 0;
-  for (size_t i = 0; i < a.size(); ++i) v += arma::dot(a[i], b[i]);
-  return v;
-}
-
-// Relative first-order KKT residual on {U_b >= 0, ||U_b||^2 = t_b} for gradient g.
+// Relative first-order KKT residual on {U >= 0} for gradient g (projected gradient).
 double kkt_residual(const Us& u, const Us& g) {
   double num = 0, den = 0;
   for (size_t b = 0; b < u.size(); ++b) {
-    const double uu = arma::dot(u[b], u[b]);
-    const double mu = uu > 0 ? arma::dot(g[b], u[b]) / uu : 0.0;
     const double* pu = u[b].memptr();
     const double* pg = g[b].memptr();
     for (arma::uword i = 0; i < u[b].n_elem; ++i) {
-      const double r = pu[i] > 0 ? pg[i] - mu * pu[i] : std::min(pg[i], 0.0);
+      const double r = pu[i] > 0 ? pg[i] : std::min(pg[i], 0.0);
       num += r * r;
       den += pg[i] * pg[i];
     }
@@ -126,91 +151,279 @@ double kkt_residual(const Us& u, const Us& g) {
   return std::sqrt(num) / (1.0 + std::sqrt(den));
 }
 
-// Second-order escape (nonnegative Burer-Monteiro has spurious first-order points: a zero column is always
-// stationary). At a first-order point G_b = 2 Chat_b U_b = mu_b U_b on the support, Chat_b = C_b / nu +
-// sym(ytilde 1^T); a new column eps v (v >= 0, ||v|| = 1, rest rescaled to keep ||U_b||^2 = t_b) changes
-// the Lagrangian by eps^2 (v^T Chat_b v - mu_b / 2). Search v by the projected power (MM) method on
-// {v >= 0, ||v|| = 1} from several starts; return the most negative value and its v.
-struct Escape {
-  double value = 0;  // v^T Chat v - mu / 2 (relative to the scale of Chat)
-  double scale = 1;
-  arma::vec v;
+// Projected L-BFGS on L(., y, z, beta) over U >= 0 (two-metric projection).
+struct InnerCtl {
+  int max_inner = 0, max_iter = 0;
+  double time_limit = 0;
+  std::chrono::steady_clock::time_point t0;
 };
 
-arma::vec chat_times(const BmBlock& bl, const arma::vec& yt, double nu, const arma::vec& v) {
+double inner_lbfgs(const Problem& pr, Us& u, const arma::vec& y, const arma::vec& z, double beta, double eps_in,
+                   const InnerCtl& ctl, int& it, int& status) {
+  // status: 0 tolerance or stalled, 1 iteration limit, 2 time limit
+  status = 0;
+  const size_t nb = u.size();
+  Us g, un, gn, d(nb);
+  double f = pr.lag(u, y, z, beta, &g);
+  const int memory = 8;
+  std::deque<Us> ss, ys;
+  std::deque<double> rho;
+  double gamma = 0;
+  int inner = 0;
+  double kkt = kkt_residual(u, g);
+  while (kkt > eps_in && inner < ctl.max_inner) {
+    if (it >= ctl.max_iter) {
+      status = 1;
+      break;
+    }
+    if (std::chrono::duration<double>(std::chrono::steady_clock::now() - ctl.t0).count() > ctl.time_limit) {
+      status = 2;
+      break;
+    }
+    if (!(gamma > 0)) {
+      const double gn2 = std::sqrt(dot_all(g, g)), un2 = std::sqrt(dot_all(u, u));
+      gamma = gn2 > 0 ? std::min(1.0, 0.1 * std::max(un2, 1e-8) / gn2) : 1.0;
+    }
+    // epsilon-active set: at (or within eps of) the bound with a positive gradient
+    double pgn = 0;
+    for (size_t b = 0; b < nb; ++b) {
+      const arma::mat pu = arma::clamp(u[b] - g[b], 0.0, arma::datum::inf) - u[b];
+      pgn += arma::dot(pu, pu);
+    }
+    const double eact = std::min(std::sqrt(pgn), 1e-6);
+    std::vector<arma::umat> act(nb);
+    for (size_t b = 0; b < nb; ++b) act[b] = (u[b] <= eact) % (g[b] > 0);
+    // two-loop recursion on the free part of the gradient
+    for (size_t b = 0; b < nb; ++b) {
+      d[b] = g[b];
+      d[b].elem(arma::find(act[b])).zeros();
+    }
+    std::vector<double> al(ss.size());
+    for (size_t i = ss.size(); i-- > 0;) {
+      al[i] = rho[i] * dot_all(ss[i], d);
+      for (size_t b = 0; b < nb; ++b) d[b] -= al[i] * ys[i][b];
+    }
+    for (size_t b = 0; b < nb; ++b) d[b] *= gamma;
+    for (size_t i = 0; i < ss.size(); ++i) {
+      const double be = rho[i] * dot_all(ys[i], d);
+      for (size_t b = 0; b < nb; ++b) d[b] += (al[i] - be) * ss[i][b];
+    }
+    for (size_t b = 0; b < nb; ++b) {
+      d[b] = -d[b];
+      const arma::uvec ia = arma::find(act[b]);
+      d[b].elem(ia) = -gamma * g[b].elem(ia);
+    }
+    if (!(dot_all(g, d) < 0)) {
+      for (size_t b = 0; b < nb; ++b) d[b] = -gamma * g[b];
+      ss.clear();
+      ys.clear();
+      rho.clear();
+    }
+    // Armijo search along the projection arc
+    double a = 1.0, fn = f;
+    bool ok = false;
+    for (int bt = 0; bt < 40; ++bt) {
+      un.resize(nb);
+      for (size_t b = 0; b < nb; ++b) {
+        un[b] = u[b] + a * d[b];
+        clamp0(un[b]);
+      }
+      fn = pr.lag(un, y, z, beta, &gn);
+      double dec = 0;
+      for (size_t b = 0; b < nb; ++b) dec += arma::dot(g[b], un[b] - u[b]);
+      if (dec < 0 && fn <= f + 1e-4 * dec) {
+        ok = true;
+        break;
+      }
+      if (!(dec < 0) && bt > 0) break;
+      a *= 0.5;
+    }
+    ++it;
+    ++inner;
+    if (!ok) {
+      if (ss.empty()) break;  // steepest descent cannot move: stationary to working precision
+      ss.clear();
+      ys.clear();
+      rho.clear();
+      gamma = 0;
+      continue;
+    }
+    Us sv(nb), yv(nb);
+    for (size_t b = 0; b < nb; ++b) {
+      sv[b] = un[b] - u[b];
+      yv[b] = gn[b] - g[b];
+    }
+    const double sy = dot_all(sv, yv), yy = dot_all(yv, yv);
+    if (sy > 1e-12 * std::sqrt(dot_all(sv, sv) * yy)) {
+      ss.push_back(std::move(sv));
+      ys.push_back(std::move(yv));
+      rho.push_back(1.0 / sy);
+      gamma = sy / yy;
+      if (static_cast<int>(ss.size()) > memory) {
+        ss.pop_front();
+        ys.pop_front();
+        rho.pop_front();
+      }
+    }
+    std::swap(u, un);
+    std::swap(g, gn);
+    f = fn;
+    kkt = kkt_residual(u, g);
+    if (it % 50 == 0) check_interrupt("bm_solve");
+  }
+  if (status == 0 && kkt > eps_in && inner >= ctl.max_inner) status = 3;
+  return kkt;
+}
+
+// M_b v with M_b = C_b / nu + sym(ytilde 1^T) + ztilde I.
+arma::vec m_times(const BmBlock& bl, const arma::vec& yt, double zt, double nu, const arma::vec& v) {
   const double sv = arma::accu(v);
   arma::vec out = (-1.0 / nu) * (bl.w * (bl.w.t() * v));
   if (!bl.d.is_empty()) out += (0.5 / nu) * (bl.d * sv + arma::dot(bl.d, v));
   if (bl.c != 0) out += (bl.c / nu) * sv;
   out += 0.5 * (yt * sv + arma::dot(yt, v));
+  out += zt * v;
   return out;
 }
 
-Escape find_escape(const BmBlock& bl, const arma::vec& yt, double nu, const arma::mat& u, double mu, Rng& rng) {
-  const arma::uword n = u.n_rows;
-  // spectral bound of Chat by power iteration (x1.1 safety + shift): MM needs L I - A psd
-  arma::vec q(n);
-  for (auto& e : q) e = rng.uniform_open() - 0.5;
-  q /= arma::norm(q);
-  double lam = 0;
-  for (int i = 0; i < 30; ++i) {
-    arma::vec z = chat_times(bl, yt, nu, q);
-    lam = arma::norm(z);
-    if (!(lam > 0)) break;
-    q = z / lam;
+// Exact min eigenpair and spectral norm of P = C_b + sym(lam 1^T) from the QR of [W, d + lam, 1] (n x (q + 2)).
+struct LowrankEig {
+  double lmin = 0, lmax_abs = 0;
+  arma::vec v;  // min eigenvector (empty when the min is the zero eigenvalue of the complement)
+};
+
+LowrankEig lowrank_eig(const BmBlock& bl, const arma::vec& lam) {
+  const arma::uword n = bl.w.n_rows, q = bl.w.n_cols;
+  arma::mat basis(n, q + 2);
+  basis.cols(0, q - 1) = bl.w;
+  basis.col(q) = bl.d.is_empty() ? lam : arma::vec(bl.d + lam);
+  basis.col(q + 1).ones();
+  arma::mat kk(q + 2, q + 2, arma::fill::zeros);
+  kk.submat(0, 0, q - 1, q - 1) = -arma::eye(q, q);
+  kk(q, q + 1) = kk(q + 1, q) = 0.5;
+  kk(q + 1, q + 1) = bl.c;
+  arma::mat qq, rr;
+  arma::qr_econ(qq, rr, basis);
+  arma::mat small = rr * kk * rr.t();
+  small = 0.5 * (small + small.t());
+  arma::vec ev;
+  arma::mat evec;
+  arma::eig_sym(ev, evec, small);
+  LowrankEig out;
+  out.lmax_abs = arma::max(arma::abs(ev));
+  out.lmin = ev(0);
+  if (n > qq.n_cols && out.lmin > 0) {
+    out.lmin = 0;
+  } else {
+    out.v = qq * evec.col(0);
   }
-  const double big = 1.1 * lam + std::abs(mu) + 1e-12;
+  return out;
+}
+
+struct Escape {
+  double value = 0;  // min v^T M v over v >= 0, ||v|| = 1, relative to the spectral scale of M
+  double scale = 1;  // that scale
+  arma::vec v;
+};
+
+Escape find_escape(const BmBlock& bl, const arma::vec& yt, double zt, double nu, const arma::mat& u, Rng& rng) {
+  const arma::uword n = u.n_rows;
+  const LowrankEig le = lowrank_eig(bl, nu * yt);  // nu M = P + nu zt I
+  const double big = 1.05 * (le.lmax_abs / nu + std::abs(zt)) + 1e-12;
   Escape best;
-  best.value = 0;
+  best.scale = big;
   std::vector<arma::vec> starts;
   for (arma::uword c = 0; c < u.n_cols; ++c)
     if (arma::norm(u.col(c)) > 0) starts.push_back(u.col(c));
-  for (int s = 0; s < 4; ++s) {
+  for (int s = 0; s < 3; ++s) {
     arma::vec r(n);
     for (auto& e : r) e = rng.uniform_open();
     starts.push_back(r);
   }
-  {  // coordinate starts at the most negative diagonal entries of Chat - mu/2 I
-    arma::vec dg = (-1.0 / nu) * arma::sum(arma::square(bl.w), 1) + yt;
+  if (!le.v.is_empty()) {
+    arma::vec pp = arma::clamp(le.v, 0.0, arma::datum::inf), nn = arma::clamp(-le.v, 0.0, arma::datum::inf);
+    if (arma::norm(pp) > 0) starts.push_back(pp);
+    if (arma::norm(nn) > 0) starts.push_back(nn);
+  }
+  {  // coordinate starts at the most negative diagonal entries of M
+    arma::vec dg = (-1.0 / nu) * arma::sum(arma::square(bl.w), 1) + yt + zt + bl.c / nu;
     if (!bl.d.is_empty()) dg += bl.d / nu;
-    dg += bl.c / nu;
     const arma::uvec ord = arma::sort_index(dg);
-    for (arma::uword i = 0; i < std::min<arma::uword>(n, 20); ++i) {
+    for (arma::uword i = 0; i < std::min<arma::uword>(n, 6); ++i) {
       arma::vec e(n, arma::fill::zeros);
       e(ord(i)) = 1.0;
       starts.push_back(e);
     }
   }
-  {
-    arma::vec pp = arma::clamp(q, 0.0, arma::datum::inf), nn = arma::clamp(-q, 0.0, arma::datum::inf);
-    if (arma::norm(pp) > 0) starts.push_back(pp);
-    if (arma::norm(nn) > 0) starts.push_back(nn);
-  }
   for (arma::vec v : starts) {
     v /= arma::norm(v);
-    double val = 0;
-    for (int it = 0; it < 2000; ++it) {
-      const arma::vec av = chat_times(bl, yt, nu, v) - 0.5 * mu * v;
-      const double nv = arma::dot(v, av);
-      arma::vec w = big * v - av;
-      w.transform([](double a) { return a > 0 ? a : 0.0; });
+    for (int it = 0; it < 300; ++it) {
+      arma::vec w = big * v - m_times(bl, yt, zt, nu, v);
+      clamp0(w);
       const double nw = arma::norm(w);
       if (!(nw > 0)) break;
       w /= nw;
       const double dv = arma::norm(w - v);
       v = w;
-      val = nv;
-      if (dv < 1e-9) break;
+      if (dv < 1e-8) break;
     }
-    val = arma::dot(v, chat_times(bl, yt, nu, v)) - 0.5 * mu * arma::dot(v, v);
+    const double val = arma::dot(v, m_times(bl, yt, zt, nu, v)) / big;
     if (val < best.value) {
       best.value = val;
       best.v = v;
     }
   }
-  best.value /= big;
-  best.scale = big;
   return best;
+}
+
+// Weak-duality lower bound (item 6 of the header); returns the bound, sets the relative min eigenvalue of S.
+double dual_bound(const std::vector<BmBlock>& blocks, const Us& u, const arma::vec& yt, const arma::vec& zt,
+                  double nu, double& min_eig) {
+  const arma::uword n = u[0].n_rows;
+  const arma::vec lam = nu * yt;  // P_b = C_b + sym(lam 1^T) = C_b - sym(lambda 1^T), lambda = -lam
+  double bound = -arma::accu(lam);
+  min_eig = arma::datum::inf;
+  for (size_t b = 0; b < blocks.size(); ++b) {
+    const BmBlock& bl = blocks[b];
+    const LowrankEig le = lowrank_eig(bl, lam);
+    double lmin = le.lmin;
+    const double zeta = -nu * zt(b);
+    if (n <= 200) {
+      arma::mat p = -bl.w * bl.w.t();
+      arma::vec e = bl.d.is_empty() ? lam : arma::vec(bl.d + lam);
+      p.each_col() += 0.5 * e;
+      p.each_row() += 0.5 * e.t();
+      p += bl.c;
+      const arma::mat zb = u[b] * u[b].t();
+      const arma::umat off = zb <= 1e-6 * zb.max();
+      arma::mat nn = arma::clamp(p, 0.0, arma::datum::inf) % arma::conv_to<arma::mat>::from(off);  // start: positive part
+      arma::vec ev;
+      arma::mat evec;
+      const int iters = 15;
+      double prev_min = -arma::datum::inf;
+      for (int k = 0; k < iters; ++k) {
+        arma::mat a = p - nn;
+        a.diag() -= zeta;
+        a = 0.5 * (a + a.t());
+        if (!arma::eig_sym(ev, evec, a)) break;
+        if (ev(0) >= 0 || ev(0) < prev_min + 1e-9 * std::abs(ev(0))) break;  // feasible, or no progress
+        prev_min = ev(0);
+        const arma::uvec neg = arma::find(ev < 0);
+        const arma::mat vn = evec.cols(neg);
+        nn += vn * arma::diagmat(ev.elem(neg)) * vn.t();  // add the negative part: P - N moves to psd
+        nn = 0.5 * (nn + nn.t());
+        nn.transform([](double x) { return x > 0 ? x : 0.0; });
+        nn %= arma::conv_to<arma::mat>::from(off);
+      }
+      arma::mat a = p - nn;
+      a = 0.5 * (a + a.t());
+      const double l2 = arma::eig_sym(a)(0);
+      lmin = std::max(lmin, l2);
+    }
+    bound += bl.t * lmin;
+    min_eig = std::min(min_eig, (lmin - zeta) / std::max(1.0, le.lmax_abs));
+  }
+  return bound;
 }
 
 }  // namespace
@@ -227,13 +440,13 @@ Certificate bm_solve(const std::vector<BmBlock>& blocks, const BmOptions& opt, s
   nu /= static_cast<double>(blocks.size());
   if (!(nu > 0)) nu = 1.0;
   Problem pr{&blocks, n, nu};
-  Us fallback(u.size());
   for (size_t b = 0; b < u.size(); ++b) {
-    fallback[b] = arma::mat(n, u[b].n_cols, arma::fill::ones);
-    project_block(fallback[b], blocks[b].t, fallback[b]);
-    project_block(u[b], blocks[b].t, fallback[b]);
+    arma::mat fb(n, u[b].n_cols, arma::fill::ones);
+    rescale_block(fb, blocks[b].t, fb);
+    rescale_block(u[b], blocks[b].t, fb);  // a feasible trace to start from
   }
   arma::vec y = (y_io && y_io->n_elem == n) ? *y_io : arma::vec(n, arma::fill::zeros);
+  arma::vec z(u.size(), arma::fill::zeros);
   double beta = opt.beta > 0 ? opt.beta : 1.0;
   const double tol = opt.tol;
   const double tol_kkt = opt.tol_kkt > 0 ? opt.tol_kkt : std::max(opt.tol * 10.0, 1e-4);
@@ -241,155 +454,115 @@ Certificate bm_solve(const std::vector<BmBlock>& blocks, const BmOptions& opt, s
   cert.solver = blocks.size() == 1 ? "burer-monteiro" : "burer-monteiro-lifted";
   cert.reason = "iteration limit";
   double eps_in = 1e-2;
-  const double eps_fac = 0.5;  // inner tolerance x0.5 per outer step
   double feas_prev = arma::datum::inf, feas = arma::datum::inf, kkt = arma::datum::inf;
-  int it = 0, outer = 0;
-  bool stop = false;
-  Us g, gold, uold, un(u.size()), gn;
-  arma::vec h;
-  const int memory = 10;
-  int escapes = 0;
-  // Second-order escapes: OFF (0) until validated. With 20 the iris k = 4 subset reaches the exact objective
-  // to 6e-5 (from +5.6%), but the runs still stopping at the iteration limit are unchanged (inner solver).
-  const int max_escape = 0;
-  const double escape_tol = 1e-7;
+  const double escape_tol = 1e-5;  // relative to the spectral scale of M_b
+  double f_escape = arma::datum::inf;  // objective (f / nu) where the last escape was taken
+  bool escaping = opt.max_escape > 0;
+  int it = 0, outer = 0, escapes = 0;
   arma::uword max_rank = 0;
   for (const auto& b : u) max_rank = std::max(max_rank, b.n_cols);
-  max_rank = 2 * max_rank + 4;
+  max_rank = std::min<arma::uword>(n, 2 * max_rank + 4);
   Rng erng(20240531);
-  const double beta_max = 1e6;
-  while (!stop) {
+  const double beta_max = 1e5;
+  InnerCtl ctl{opt.max_inner, opt.max_iter, opt.time_limit, t0};
+  arma::vec h, q;
+  auto feasibility = [&](const arma::vec& hh, const arma::vec& qq) {
+    double fq = 0;
+    for (size_t b = 0; b < blocks.size(); ++b) fq = std::max(fq, std::abs(qq(b)) / blocks[b].t);
+    return std::max(arma::norm(hh) / std::sqrt(dn), fq);
+  };
+  for (;;) {
     ++outer;
-    // ---- inner SPG on L(., y, beta) ----
-    double f = pr.lag(u, y, beta, &g, &h);
-    std::deque<double> recent{f};
-    double gnorm = std::sqrt(dot_all(g, g));
-    double unorm = std::sqrt(dot_all(u, u));
-    double alpha = gnorm > 0 ? 0.1 * unorm / gnorm : 1.0;
-    int inner = 0;  // per subproblem
-    for (;;) {
-      kkt = kkt_residual(u, g);
-      if (kkt <= eps_in || inner >= opt.max_inner) break;
-      if (it >= opt.max_iter) {
-        stop = true;
-        break;
-      }
-      if (std::chrono::duration<double>(Clock::now() - t0).count() > opt.time_limit) {
-        cert.reason = "time limit";
-        stop = true;
-        break;
-      }
-      const double fmax = *std::max_element(recent.begin(), recent.end());
-      double fn = 0;
-      for (int bt = 0; bt < 50; ++bt) {
-        for (size_t b = 0; b < u.size(); ++b) {
-          un[b] = u[b] - alpha * g[b];
-          project_block(un[b], blocks[b].t, u[b]);
-        }
-        fn = pr.lag(un, y, beta, &gn, nullptr);
-        double dec = 0;
-        for (size_t b = 0; b < u.size(); ++b) dec += arma::dot(g[b], un[b] - u[b]);
-        if (fn <= fmax + 1e-4 * dec || bt == 49) break;
-        alpha *= 0.3;
-      }
-      // BB step (alternating BB1 / BB2)
-      double ss = 0, sy = 0, yy = 0;
-      for (size_t b = 0; b < u.size(); ++b) {
-        const arma::mat sb = un[b] - u[b], yb = gn[b] - g[b];
-        ss += arma::dot(sb, sb);
-        sy += arma::dot(sb, yb);
-        yy += arma::dot(yb, yb);
-      }
-      if (sy > 0) {
-        alpha = (it % 2 == 0) ? ss / sy : sy / yy;
-        alpha = std::min(1e10, std::max(1e-14, alpha));
-      } else {
-        alpha = std::min(1e10, alpha * 4.0);
-      }
-      std::swap(u, un);
-      std::swap(g, gn);
-      f = fn;
-      recent.push_back(f);
-      if (static_cast<int>(recent.size()) > memory) recent.pop_front();
-      ++it;
-      ++inner;
-      if (it % 50 == 0) check_interrupt("bm_solve");
+    int status = 0;
+    kkt = inner_lbfgs(pr, u, y, z, beta, eps_in, ctl, it, status);
+    pr.lag(u, y, z, beta, nullptr, &h, &q);
+    feas = feasibility(h, q);
+    if (status == 1 || status == 2) {
+      cert.reason = status == 1 ? "iteration limit" : "time limit";
+      break;
     }
-    // ---- outer: feasibility and multiplier ----
-    pr.lag(u, y, beta, nullptr, &h);
-    feas = arma::norm(h) / std::sqrt(dn);
     if (feas <= tol && kkt <= tol_kkt) {
-      // second-order check: inject a descent column when one exists (at most max_escape times)
       bool injected = false;
-      if (escapes < max_escape) {
-        const arma::vec yt = y + beta * h;
-        {  // escape on the Lagrangian with the multiplier ytilde and the initial penalty
-          y = yt;
-          beta = opt.beta > 0 ? opt.beta : 1.0;
-          feas_prev = arma::datum::inf;
-        }
-        Us gg;
-        pr.lag(u, y, beta, &gg, nullptr);
+      const double f_now = pr.cost(u, h, q, nullptr, nullptr);
+      // an escape that did not lower the objective (beyond the solve's accuracy) ends the escapes
+      if (f_now > f_escape - 1e-7 * (1.0 + std::abs(f_now))) escaping = false;
+      pr.lag(u, y, z, beta, nullptr, &h, &q);
+      if (escaping && escapes < opt.max_escape) {
+        f_escape = f_now;
+        const arma::vec yt = y + beta * h, zt = z + beta * q;
+        y = yt;
+        z = zt;
+        // the escape step is searched on the current penalty (it must not buy its decrease with
+        // infeasibility), then the subproblem is solved accurately (a loose solve would not move)
         for (size_t b = 0; b < u.size(); ++b) {
-          const double uu = arma::dot(u[b], u[b]);
-          const double mu = uu > 0 ? arma::dot(gg[b], u[b]) / uu : 0.0;
-          const Escape e = find_escape(blocks[b], yt, nu, u[b], mu, erng);
+          const Escape e = find_escape(blocks[b], yt, zt(b), nu, u[b], erng);
           if (!(e.value < -escape_tol)) continue;
-          arma::uword col = 0;
-          const arma::rowvec cn = arma::sum(arma::square(u[b]), 0);
-          col = cn.index_min();
-          const double share = 0.1 * blocks[b].t;
-          // a new column (adding to an existing one keeps its first-order balance); at the rank cap, the
-          // smallest column receives the direction
-          if (u[b].n_cols < std::min<arma::uword>(n, max_rank)) {
+          arma::uword col = arma::sum(arma::square(u[b]), 0).index_min();
+          const arma::mat keep = u[b];
+          if (u[b].n_cols < max_rank) {
             u[b].insert_cols(u[b].n_cols, 1);
             col = u[b].n_cols - 1;
           }
-          // backtracking on the augmented Lagrangian along the escape curve
-          const double l0 = pr.lag(u, y, beta, nullptr, nullptr);
-          const arma::mat keep = u[b];
-          double sh = share;
+          const arma::mat base = u[b];
+          const double l0 = pr.lag(u, y, z, beta, nullptr);
+          double sh = 0.1 * blocks[b].t;
           bool ok = false;
           for (int bt = 0; bt < 40 && !ok; ++bt, sh *= 0.25) {
-            u[b] = keep;
+            u[b] = base;
             u[b].col(col) += std::sqrt(sh) * e.v;
-            project_block(u[b], blocks[b].t, keep);
-            const double l1 = pr.lag(u, y, beta, nullptr, nullptr);
-            ok = l1 < l0 - 1e-12 * std::abs(l0);
+            const double l1 = pr.lag(u, y, z, beta, nullptr);
+            ok = l1 <= l0 + 0.25 * sh * e.value * e.scale;  // a quarter of the predicted decrease
           }
+          // an escape must buy a decrease worth a re-solve (tiny ones only reflect multiplier error)
+          if (ok && !(l0 - pr.lag(u, y, z, beta, nullptr) >= 1e-9 * (1.0 + std::abs(l0)))) ok = false;
           if (!ok) {
             u[b] = keep;
             continue;
           }
           injected = true;
         }
-        ++escapes;
+        if (injected) ++escapes;
       }
       if (!injected) {
         cert.converged = true;
-        cert.reason = "tolerance reached (first-order stationarity of the factorised problem; no SDP duality certificate on this path)";
+        cert.reason = "tolerance reached (primal residual and KKT residual of the factorised problem; dual bound in dual_objective)";
         break;
       }
-      eps_in = std::max(1e-3, 0.5 * tol_kkt);
+      eps_in = 0.1 * tol_kkt;  // solve accurately from the escaped point (a loose solve would not move)
+      feas_prev = arma::datum::inf;
       continue;
     }
-    if (stop) break;
     y += beta * h;
-    if (feas > 0.25 * feas_prev) beta = std::min(beta * 4.0, beta_max);
+    z += beta * q;
+    const bool stalled = status == 0 && feas > tol && feas > 0.25 * feas_prev;
+    if (stalled) beta = std::min(beta * 4.0, beta_max);
     feas_prev = feas;
-    eps_in = std::max(eps_in * eps_fac, 0.5 * tol_kkt);
+    // a stalled infeasibility needs a more accurate subproblem solve (multipliers from a loose solve
+    // stop improving), below the usual floor if need be
+    eps_in = stalled ? std::max(eps_in * 0.3, 1e-3 * tol_kkt) : std::max(eps_in * 0.3, 0.1 * tol_kkt);
   }
+  pr.lag(u, y, z, beta, nullptr, &h, &q);
+  const arma::vec yt = y + beta * h, zt = z + beta * q;
   if (y_io) *y_io = y;
   cert.iterations = it;
   cert.primal_residual = feas;
   cert.dual_residual = kkt;
-  cert.gap = arma::datum::nan;
-  arma::vec hh;
-  cert.primal_objective = pr.cost(u, hh, nullptr, nullptr) * nu;
-  cert.dual_objective = arma::datum::nan;
+  cert.primal_objective = pr.cost(u, h, q, nullptr, nullptr) * nu;
+  cert.escapes = escapes;
+  if (opt.certify) {
+    double me = 0;
+    cert.dual_objective = dual_bound(blocks, u, yt, zt, nu, me);
+    cert.dual_min_eig = me;
+    cert.gap = (cert.primal_objective - cert.dual_objective) /
+               (1.0 + std::abs(cert.primal_objective) + std::abs(cert.dual_objective));
+  } else {
+    cert.dual_objective = arma::datum::nan;
+    cert.dual_min_eig = arma::datum::nan;
+    cert.gap = arma::datum::nan;
+  }
   cert.rho = beta;
   cert.final_rank = static_cast<int>(u[0].n_cols);
-  cert.partial_eigs = outer;  // outer (multiplier) updates; no eigen-decompositions on this path
+  cert.partial_eigs = outer;  // outer (multiplier) updates; no eigen-decompositions of n x n matrices at large n
   cert.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   return cert;
 }

@@ -12,12 +12,16 @@
 //     scales are free). APGW/PGW quick path: the Weibull start embedded exactly at kappa = 1, then joint
 //     Newton; when that is not a clean interior maximum, the robust path: a profile over the kappa grid
 //     {-0.75, -0.5, 0, 0.5, 2, 5} (PGW: kappa > 0), joint Newton from the best profile points; LBFGS (NLopt)
-//     fallback; optional random multi-starts.
+//     fallback; optional random multi-starts. Newton (optim::minimize_newton) corrects a rejected step by a
+//     Newton step from the rejected point (curved valleys: the phi/lambda ridge, the first step off kappa = 1),
+//     and a run over all coefficients stops at max|grad| <= 1e-4 and ends with one unverified Newton step
+//     whose single evaluation checks max|grad| <= tol and also gives the sandwich meat (terminal_step).
 //  3. Boundaries (spec 2.3, 5.D, 5.F): log gamma is bounded by gamma_max (default log 50): a fit that
 //     reaches it is flagged "threshold_boundary" and reported as not converged. An interior fit is probed at
 //     log gamma = gamma_max with kappa gamma (Burr: lambda gamma) held near its fitted value; a higher logL
 //     there also flags "threshold_boundary" (extras "threshold_loglik"). The probe stops as soon as it beats
-//     the fit or its quadratic model cannot reach it, and is skipped when phi has no free coefficients and an
+//     the fit, when its quadratic model cannot reach it, or when three evaluations closed less than a fifth
+//     of a remaining gap above 2 log-likelihood units, and is skipped when phi has no free coefficients and an
 //     event lies before 1/phi (the limit density is 0 there). kappa -> -1 (1 + kappa < 1e-3 or
 //     lambda > e^20) flags "cure_boundary" and the promotion-time cure limit is fitted directly
 //     (extras "cure_limit_loglik", "cure_limit_coef"). kappa within one SE of 1 with both scales free
@@ -181,8 +185,9 @@ struct TargetReached {
 struct HessCache {
   const Model* model = nullptr;
   std::vector<double> beta, g, h;
+  std::vector<double> B;  // sum of score outer products at beta (has_B: filled by terminal_step)
   double ll = -kInf;
-  bool valid = false;
+  bool valid = false, has_B = false;
   bool matches(const Model& m, const std::vector<double>& b) const {
     return valid && model == &m && beta == b;
   }
@@ -218,6 +223,7 @@ class Objective : public optim::Problem {
       cache_->h = h_;
       cache_->ll = ll;
       cache_->valid = true;
+      cache_->has_B = false;
     }
     if (ll > target) throw TargetReached{ll};
     ++nevals_;
@@ -227,7 +233,14 @@ class Objective : public optim::Problem {
         hess[a + b * d] = -h_[static_cast<size_t>(free_[a]) + static_cast<size_t>(free_[b]) * P];
     }
     best_ll_ = std::max(best_ll_, ll);
-    if (hopeless_margin > 0 && nevals_ >= 3 && hopeless(d, grad, hess, ll)) throw TargetReached{best_ll_};
+    if (hopeless_margin > 0) {
+      if (nevals_ >= 3 && hopeless(d, grad, hess, ll)) throw TargetReached{best_ll_};
+      // Stalled: the last three evaluations closed less than a fifth of a remaining gap above 2.
+      history_.push_back(best_ll_);
+      const size_t h = history_.size();
+      const double gap = target - best_ll_;
+      if (h >= 5 && gap > 2.0 && best_ll_ - history_[h - 4] < 0.2 * gap) throw TargetReached{best_ll_};
+    }
     return -ll;
   }
   const std::vector<double>& full() const { return full_; }
@@ -235,7 +248,8 @@ class Objective : public optim::Problem {
   double target = kInf;
   /// Threshold probe: give up (throw TargetReached with the best log-likelihood so far) after at least three
   /// evaluations when the Hessian is negative definite and the quadratic model's gain g'(-H)^-1 g / 2,
-  /// inflated by the factor hopeless_margin, leaves ll below target - 1.
+  /// inflated by the factor hopeless_margin, leaves ll below target - 1, or after at least five when the
+  /// last three evaluations raised the best log-likelihood by less than a fifth of a remaining gap above 2.
   double hopeless_margin = 0.0;
 
  private:
@@ -258,6 +272,7 @@ class Objective : public optim::Problem {
   std::vector<double> g_, h_;
   int nevals_ = 0;
   double best_ll_ = -kInf;
+  std::vector<double> history_;  // best log-likelihood after each evaluation (threshold probe)
 };
 
 struct Attempt {
@@ -266,6 +281,45 @@ struct Attempt {
   Convergence conv;
   mutable int clean = -1;  // is_clean() memo: -1 unknown, 0 no, 1 yes
 };
+
+// Newton runs over all coefficients stop at max|grad| <= kPolishTol (when tol is below it) and finish with
+// terminal_step: one Newton step from the cached Hessian, whose single evaluation (score, Hessian and the
+// sandwich meat) both verifies max|grad| <= tol and serves the final inference (quadratic convergence makes
+// that step land below tol; otherwise Newton continues from the better point).
+constexpr double kPolishTol = 1e-4;
+
+bool terminal_step(const Model& m, std::vector<double>& x, HessCache& cache, double tol, Convergence& conv) {
+  if (!cache.matches(m, x)) return false;
+  const size_t P = x.size();
+  std::vector<double> A(P * P), p = cache.g;
+  for (size_t k = 0; k < P * P; ++k) A[k] = -cache.h[k];
+  if (!cholesky_in_place(A, P, 1e-12)) return false;
+  forward_subst(A, p, P);
+  for (size_t i = P; i-- > 0;) {  // back substitution with L'
+    double v = p[i];
+    for (size_t k = i + 1; k < P; ++k) v -= A[k + i * P] * p[k];
+    p[i] = v / A[i + i * P];
+  }
+  std::vector<double> xp(P), g(P), h(P * P), B(P * P);
+  for (size_t k = 0; k < P; ++k) xp[k] = x[k] + p[k];
+  const double ll = detail::eval(m, xp.data(), g.data(), h.data(), nullptr, B.data());
+  if (!(ll >= cache.ll - 1e-9 * std::max(1.0, std::fabs(cache.ll)))) return false;
+  double gn = 0;
+  for (double v : g) gn = std::max(gn, std::fabs(v));
+  // The better point becomes the cache (and x) even when the gradient test fails: Newton continues there.
+  x = xp;
+  cache.beta = xp;
+  cache.g = std::move(g);
+  cache.h = std::move(h);
+  cache.B = std::move(B);
+  cache.ll = ll;
+  cache.has_B = true;
+  if (!(gn <= tol)) return false;
+  conv.iterations += 1;
+  conv.objective = -ll;
+  conv.grad_norm = gn;
+  return true;
+}
 
 Attempt run_newton(const Model& m, std::vector<double> beta, const std::vector<int>& free, int maxit, double tol,
                    bool fallback, double target = kInf, HessCache* cache = nullptr, double hopeless_margin = 0.0) {
@@ -291,10 +345,24 @@ Attempt run_newton(const Model& m, std::vector<double> beta, const std::vector<i
   optim::NewtonOptions no;
   no.max_iter = maxit;
   no.grad_tol = tol;
+  no.correct_rejected = true;  // curved valleys: the phi/lambda ridge, the first step off the Weibull start
   obj.target = target;
   obj.hopeless_margin = hopeless_margin;
+  const bool polish = cache && free.size() == static_cast<size_t>(m.ptot) && tol < kPolishTol;
   try {
-    a.conv = optim::minimize_newton(obj, x, no);
+    if (polish) {
+      no.grad_tol = kPolishTol;
+      a.conv = optim::minimize_newton(obj, x, no);
+      no.grad_tol = tol;
+      if (a.conv.converged && a.conv.grad_norm > tol && !terminal_step(m, x, *cache, tol, a.conv)) {
+        const int it = a.conv.iterations;
+        no.max_iter = std::max(1, maxit - it);
+        a.conv = optim::minimize_newton(obj, x, no);
+        a.conv.iterations += it;
+      }
+    } else {
+      a.conv = optim::minimize_newton(obj, x, no);
+    }
   } catch (const TargetReached& t) {
     a.ll = t.ll;
     a.conv.reason = t.ll > target ? "target log-likelihood exceeded" : "target out of reach";
@@ -433,37 +501,21 @@ bool solve_spd(std::vector<double> A, std::vector<double>& b, size_t n) {
   return true;
 }
 
-bool all_rows_simple(const Model& m) {
-  for (int64_t i = 0; i < m.n; ++i) {
-    const size_t k = static_cast<size_t>(i);
-    if (m.w[k] > 0 && (m.status[k] > kEvent || m.logv[k] > -kInf)) return false;
-  }
-  return true;
-}
-
 // Weibull-kernel model (scale slot S: 0 phi, 1 lambda, -1 none): moves the scale intercept to its
 // closed-form conditional MLE exp(delta) = events / sum H_i (event / right-censored rows without
-// truncation; for the AFT slot through phi^gamma with the mean gamma).
-void profile_weibull_intercept(const Model& wb, const Scaling& sc, int S, std::vector<double>& b) {
-  if (S < 0 || !has_intercept(wb, sc, static_cast<size_t>(S)) || !all_rows_simple(wb)) return;
-  double D = 0, SH = 0, sg = 0, sw = 0;
-  double xi[4], eta[4];
-  for (int64_t i = 0; i < wb.n; ++i) {
-    const size_t k = static_cast<size_t>(i);
-    if (wb.w[k] == 0) continue;
-    wb.slots(i, b.data(), xi);
-    detail::slots_to_eta(wb.info, xi, eta);
-    const double gam = std::exp(eta[2]);
-    D += wb.w[k] * (wb.status[k] == kEvent ? 1.0 : 0.0);
-    SH += wb.w[k] * std::exp(eta[1] + gam * (eta[0] + wb.logt[k]));
-    sg += wb.w[k] * gam;
-    sw += wb.w[k];
-  }
-  if (!(D > 0 && SH > 0 && std::isfinite(SH))) return;
-  double delta = std::log(D / SH);
-  if (S == 0) delta /= sg / sw;
+// truncation; for the AFT slot through phi^gamma with the mean gamma). Returns the log-likelihood at the
+// moved point when it follows in closed form (the move shifts every s_i = log H_i - log lambda_i, or
+// log lambda_i, by the same delta: l = Q + D delta - D with Q = sum w d log h and D = sum w d), NaN otherwise.
+double profile_weibull_intercept(const Model& wb, const Scaling& sc, int S, std::vector<double>& b) {
+  if (S < 0 || !has_intercept(wb, sc, static_cast<size_t>(S))) return kNaN;
+  detail::WeibullSums ws;
+  if (!detail::weibull_sums(wb, b.data(), ws)) return kNaN;
+  if (!(ws.D > 0 && ws.SH > 0 && std::isfinite(ws.SH))) return kNaN;
+  const double shift = std::log(ws.D / ws.SH);
+  const double delta = S == 0 ? shift / (ws.sg / ws.sw) : shift;
   const size_t ic = static_cast<size_t>(wb.start[static_cast<size_t>(S)] + sc[static_cast<size_t>(S)].intercept);
   b[ic] += delta / sc[static_cast<size_t>(S)].ivalue;
+  return S == 1 || ws.gamma_const ? ws.Q + ws.D * shift - ws.D : kNaN;
 }
 
 // Start from least squares of log t on the scale design (events; all rows when events are few): the
@@ -486,28 +538,24 @@ bool ls_weibull_start(const Model& wb, const Scaling& sc, int S, std::vector<dou
     if (w == 0 || (events_only && wb.status[k] != kEvent)) continue;
     const double y = wb.status[k] == kInterval ? 0.5 * (wb.logt[k] + wb.logt2[k]) : wb.logt[k];
     const double* xr = wb.x[Sj].data() + i * p;
-    for (size_t c = 0; c < up; ++c) {
-      r[c] += w * xr[c] * y;
-      for (size_t c2 = 0; c2 < up; ++c2) A[c + c2 * up] += w * xr[c] * xr[c2];
+    for (size_t c2 = 0; c2 < up; ++c2) {  // upper triangle (the lower is copied below)
+      const double wx = w * xr[c2];
+      r[c2] += wx * y;
+      double* col = A.data() + c2 * up;
+      for (size_t c = 0; c <= c2; ++c) col[c] += wx * xr[c];
     }
     sw += w;
     sy += w * y;
     syy += w * y * y;
   }
   if (!(sw > static_cast<double>(p) + 1)) return false;
+  for (size_t c2 = 0; c2 < up; ++c2)
+    for (size_t c = c2 + 1; c < up; ++c) A[c + c2 * up] = A[c2 + c * up];
+  const std::vector<double> xy = r;  // X'y (solve_spd overwrites r with b)
   if (!solve_spd(A, r, up)) return false;
   double rss = syy;  // y'y - b'X'y
   {
     double bxy = 0;
-    std::vector<double> xy(up, 0.0);
-    for (int64_t i = 0; i < wb.n; ++i) {
-      const size_t k = static_cast<size_t>(i);
-      const double w = wb.w[k];
-      if (w == 0 || (events_only && wb.status[k] != kEvent)) continue;
-      const double y = wb.status[k] == kInterval ? 0.5 * (wb.logt[k] + wb.logt2[k]) : wb.logt[k];
-      const double* xr = wb.x[Sj].data() + i * p;
-      for (size_t c = 0; c < up; ++c) xy[c] += w * xr[c] * y;
-    }
     for (size_t c = 0; c < up; ++c) bxy += r[c] * xy[c];
     rss -= bxy;
   }
@@ -545,12 +593,13 @@ Attempt fit_weibull_kernel(const Model& wb, const Scaling& sc, const StartContex
     const double other = S == 1 ? mean_offset(wb, 0) : mean_offset(wb, 1);
     if (sc[Sj].intercept >= 0) b[static_cast<size_t>(wb.start[Sj] + sc[Sj].intercept)] = (ctx.log_rate - other) / sc[Sj].ivalue;
   }
-  profile_weibull_intercept(wb, sc, S, b);
-  double ll = detail::eval(wb, b.data(), nullptr, nullptr);
+  // The profiled log-likelihood comes from the profiling pass when it has a closed form.
+  double ll = profile_weibull_intercept(wb, sc, S, b);
+  if (std::isnan(ll)) ll = detail::eval(wb, b.data(), nullptr, nullptr);
   std::vector<double> b2(b.size());
   if (ls_weibull_start(wb, sc, S, b2)) {
-    profile_weibull_intercept(wb, sc, S, b2);
-    const double ll2 = detail::eval(wb, b2.data(), nullptr, nullptr);
+    double ll2 = profile_weibull_intercept(wb, sc, S, b2);
+    if (std::isnan(ll2)) ll2 = detail::eval(wb, b2.data(), nullptr, nullptr);
     if (ll2 > ll || !std::isfinite(ll)) {
       b = b2;
       ll = ll2;
@@ -966,7 +1015,12 @@ SurvFit fit(const SurvData& data, const Design& design, Dist dist, const Options
   // first-order quantities are evaluated.
   std::vector<double> B(P * P, 0.0);
   double ll;
-  if (cache.matches(m, best.beta)) {
+  if (cache.matches(m, best.beta) && cache.has_B) {
+    ll = cache.ll;
+    g = cache.g;
+    h = cache.h;
+    B = cache.B;
+  } else if (cache.matches(m, best.beta)) {
     ll = detail::eval(m, best.beta.data(), g.data(), nullptr, nullptr, B.data());
     h = cache.h;
   } else {

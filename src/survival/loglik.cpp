@@ -2,7 +2,7 @@
 // log-likelihood with analytic score and Hessian (spec/survival.md sections 1.2, 1.3, 1.6, 2.1).
 //
 // Outline
-//  1. expm1(z)/z and its z-derivatives (series for |z| < 0.5), so H and dH/dkappa are continuous
+//  1. expm1(z)/z and its z-derivatives (series for |z| < 0.2), so H and dH/dkappa are continuous
 //     through kappa = 0 (spec 2.1 "stable form").
 //  2. Shape kernels in (s, k), s = log u = gamma log(phi t), k = log(1 + kappa), a = 1 + kappa,
 //     x = u / a, L = log1p(x) = softplus(s - k), q = x / (1 + x):
@@ -45,26 +45,28 @@ namespace hetmod::survival::detail {
 namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-// softplus, sigmoid and its complement, all stable.
+// softplus L = log(1 + e^y), sigmoid q = e^y / (1 + e^y) and its complement q1 = 1 - q, all stable: one exp
+// and one log. log1p(x) = log(u) x / (u - 1) with u = 1 + x rounded (Goldberg's correction, a few ulps for
+// every x > 0), which is cheaper than log1p.
 inline void softplus_sigmoid(double y, double& L, double& q, double& q1) {
-  if (y >= 0) {
-    const double e = std::exp(-y);
-    L = y + std::log1p(e);
-    q = 1.0 / (1.0 + e);
-    q1 = e / (1.0 + e);
-  } else {
-    const double e = std::exp(y);
-    L = std::log1p(e);
-    q = e / (1.0 + e);
-    q1 = 1.0 / (1.0 + e);
+  if (y > 700.0) {  // e^y would overflow; e^-y < 1e-304
+    L = y;
+    q = 1.0;
+    q1 = std::exp(-y);
+    return;
   }
+  const double x = std::exp(y), u = 1.0 + x, inv = 1.0 / u;
+  const double um1 = u - 1.0;
+  L = um1 == 0.0 ? x : std::log(u) * (x / um1);
+  q = x * inv;
+  q1 = inv;
 }
 }  // namespace
 
 namespace {
 // Taylor coefficients of expm1(z)/z and its first two derivatives: 1/(k+1)!, 1/(k!(k+2)), 1/(k!(k+3)).
 struct SeriesCoef {
-  static constexpr int kTerms = 16;
+  static constexpr int kTerms = 13;
   double c0[kTerms], c1[kTerms], c2[kTerms];
   SeriesCoef() {
     double fact = 1.0;  // k!
@@ -80,8 +82,8 @@ const SeriesCoef kSeries;
 
 // expm1(z)/z, its derivatives, and e^z, with one transcendental call at most.
 inline void expm1_over_z_ez(double z, double& e0, double& e1, double& e2, double& ez) {
-  if (std::fabs(z) < 0.5) {
-    // |z|^16/16! < 1e-17: the truncated series is exact to rounding.
+  if (std::fabs(z) < 0.2) {
+    // |z|^13/13! < 2e-19: the truncated series is exact to rounding.
     double a0 = kSeries.c0[SeriesCoef::kTerms - 1], a1 = kSeries.c1[SeriesCoef::kTerms - 1],
            a2 = kSeries.c2[SeriesCoef::kTerms - 1];
     for (int k = SeriesCoef::kTerms - 2; k >= 0; --k) {
@@ -95,11 +97,15 @@ inline void expm1_over_z_ez(double z, double& e0, double& e1, double& e2, double
     ez = 1.0 + z * e0;
     return;
   }
-  const double em = std::expm1(z);
-  ez = em + 1.0;
-  e0 = em / z;
-  e1 = (z * ez - em) / (z * z);
-  e2 = (z * z * ez - 2.0 * z * ez + 2.0 * em) / (z * z * z);
+  // |z| >= 0.2: e^z - 1 loses at most a factor e^z / |e^z - 1| <= 6 of relative precision (cheaper than
+  // expm1); one division, then e1 = (e^z - e0) / z and e2 = (e^z - 2 e1) / z, whose cancellation costs
+  // relative errors of about 4 eps / |z| in e1 and 12 eps / z^2 in e2 (below 2e-13 here; e2 enters only the
+  // kappa-kappa second derivative; test_fit_cost.cpp checks all three against long double).
+  ez = std::exp(z);
+  const double inv = 1.0 / z;
+  e0 = (ez - 1.0) * inv;
+  e1 = (ez - e0) * inv;
+  e2 = (ez - 2.0 * e1) * inv;
 }
 
 // The APGW kernel with a = e^k and kappa = expm1(k) supplied.
@@ -216,22 +222,6 @@ double unit_cumhaz_inverse(Kernel kern, double k, double m) {
     case Kernel::cure: return m >= 1.0 ? kInf : m / (1.0 - m);
   }
   return std::numeric_limits<double>::quiet_NaN();
-}
-
-void EtaCache::update(const double eta[4]) {
-  if (eta[1] != e1) {
-    e1 = eta[1];
-    lam = std::exp(e1);
-  }
-  if (eta[2] != e2) {
-    e2 = eta[2];
-    gam = std::exp(e2);
-  }
-  if (eta[3] != e3) {
-    e3 = eta[3];
-    a = std::exp(e3);
-    kap = std::expm1(e3);
-  }
 }
 
 void eval_time(Kernel kern, const double eta[4], double logt, int order, TimeEval& o) {
@@ -708,130 +698,244 @@ inline void row_general(const DistInfo& info, const double xi[4], int status, do
     for (int b = a; b < 4; ++b) r.h[kPk[a][b]] = h[a * 4 + b];
 }
 
-// Per-thread buffer of the four slot predictors (n x 4, slot-major).
-std::vector<double>& eta_buffer() {
-  thread_local std::vector<double> buf;
+// Per-thread buffers of one chunk: the four slot predictors (4 x kEvalChunk, slot-major) and the per-row
+// slot derivatives of one sub-block (kSub rows; scores: 4 slots, Hessian: 10 packed slot pairs).
+constexpr int64_t kSub = 512;
+struct ChunkBuffers {
+  std::vector<double> E, G, H;
+};
+ChunkBuffers& chunk_buffers() {
+  thread_local ChunkBuffers buf;
+  if (buf.E.empty()) {
+    buf.E.resize(static_cast<size_t>(4 * kEvalChunk));
+    buf.G.resize(static_cast<size_t>(4 * kSub));
+    buf.H.resize(static_cast<size_t>(10 * kSub));
+  }
   return buf;
 }
 
+// The coefficient layout of a model for the column sums: each coefficient's slot and column, the slots with
+// free coefficients (and their rows in the sub-block's G), the packed slot pairs they need (rows of H), and
+// the upper-triangle coefficient pairs (a <= b) with the H row of their slot pair.
+struct Layout {
+  int P = 0, nslot = 0, npk = 0;
+  int slots[4] = {}, gpos[4] = {-1, -1, -1, -1};
+  int pks[10] = {}, hpos[10] = {};
+  std::vector<int> cslot, ccol, pa, pb, ph;
+  explicit Layout(const Model& m) {
+    P = m.ptot;
+    // G and H rows are indexed by slot and packed slot pair (the Weibull rows write them directly).
+    for (int j = 0; j < 4; ++j)
+      if (m.p[static_cast<size_t>(j)] > 0) {
+        gpos[j] = j;
+        slots[nslot++] = j;
+      }
+    for (int& v : hpos) v = -1;
+    for (int u = 0; u < nslot; ++u)
+      for (int v = u; v < nslot; ++v) {
+        const int q = kPk[slots[u]][slots[v]];
+        hpos[q] = q;
+        pks[npk++] = q;
+      }
+    for (int j = 0; j < 4; ++j)
+      for (int c = 0; c < m.p[static_cast<size_t>(j)]; ++c) {
+        cslot.push_back(j);
+        ccol.push_back(c);
+      }
+    for (int b = 0; b < P; ++b)
+      for (int a = 0; a <= b; ++a) {
+        pa.push_back(a);
+        pb.push_back(b);
+        ph.push_back(hpos[kPk[cslot[static_cast<size_t>(a)]][cslot[static_cast<size_t>(b)]]]);
+      }
+  }
+};
+
+// Column sums over len rows with four running sums (x, y strided by sx, sy).
+inline double sum_wx(const double* w, const double* x, int64_t sx, int64_t len) {
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  int64_t i = 0;
+  for (; i + 4 <= len; i += 4) {
+    s0 += w[i] * x[i * sx];
+    s1 += w[i + 1] * x[(i + 1) * sx];
+    s2 += w[i + 2] * x[(i + 2) * sx];
+    s3 += w[i + 3] * x[(i + 3) * sx];
+  }
+  for (; i < len; ++i) s0 += w[i] * x[i * sx];
+  return (s0 + s1) + (s2 + s3);
+}
+inline double sum_wxy(const double* w, const double* x, int64_t sx, const double* y, int64_t sy, int64_t len) {
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  int64_t i = 0;
+  for (; i + 4 <= len; i += 4) {
+    s0 += w[i] * x[i * sx] * y[i * sy];
+    s1 += w[i + 1] * x[(i + 1) * sx] * y[(i + 1) * sy];
+    s2 += w[i + 2] * x[(i + 2) * sx] * y[(i + 2) * sy];
+    s3 += w[i + 3] * x[(i + 3) * sx] * y[(i + 3) * sy];
+  }
+  for (; i < len; ++i) s0 += w[i] * x[i * sx] * y[i * sy];
+  return (s0 + s1) + (s2 + s3);
+}
+inline double sum_uvxy(const double* u, const double* v, const double* x, int64_t sx, const double* y, int64_t sy,
+                       int64_t len) {
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  int64_t i = 0;
+  for (; i + 4 <= len; i += 4) {
+    s0 += (u[i] * x[i * sx]) * (v[i] * y[i * sy]);
+    s1 += (u[i + 1] * x[(i + 1) * sx]) * (v[i + 1] * y[(i + 1) * sy]);
+    s2 += (u[i + 2] * x[(i + 2) * sx]) * (v[i + 2] * y[(i + 2) * sy]);
+    s3 += (u[i + 3] * x[(i + 3) * sx]) * (v[i + 3] * y[(i + 3) * sy]);
+  }
+  for (; i < len; ++i) s0 += (u[i] * x[i * sx]) * (v[i] * y[i * sy]);
+  return (s0 + s1) + (s2 + s3);
+}
+
+// Fused Weibull rows (kappa = 1) of one sub-block [s0, s1) when every row is an event or right-censored
+// without truncation (else false, nothing written): adds the values to total and writes the slot
+// derivatives (row_weibull's formulas) to G (rows phi, lambda, gamma) and H (packed pairs of those slots).
 template <int Order>
-double eval_rows(const Model& m, const double* E, int64_t i0, int64_t i1, double* grad, double* hess, double* scores,
-                 double* outer) {
+bool weibull_block(const Model& m, const double* ep, const double* el, const double* eg, int64_t s0, int64_t s1,
+                   double* G, double* Hs, double& total) {
+  const int32_t* st = m.status.data() + s0;
+  const double* logv = m.logv.data() + s0;
+  const int64_t sl = s1 - s0;
+  for (int64_t j = 0; j < sl; ++j)
+    if (st[j] > kEvent || logv[j] > -kInf) return false;
+  const double* logt = m.logt.data() + s0;
+  const double* wv = m.w.data() + s0;
+  double last_eg = std::numeric_limits<double>::quiet_NaN(), gam = 0.0;
+  double tot = 0.0;
+  double *G0 = G, *G1 = G + kSub, *G2 = G + 2 * kSub;
+  double *H00 = Hs, *H01 = Hs + kSub, *H02 = Hs + 2 * kSub, *H11 = Hs + 4 * kSub, *H12 = Hs + 5 * kSub,
+         *H22 = Hs + 7 * kSub;
+  for (int64_t j = 0; j < sl; ++j) {
+    const double w = wv[j];
+    if (w == 0.0) {  // a zero-weight row contributes nothing (even where H overflows)
+      if (Order >= 1) G0[j] = G1[j] = G2[j] = 0.0;
+      if (Order >= 2) H00[j] = H01[j] = H02[j] = H11[j] = H12[j] = H22[j] = 0.0;
+      continue;
+    }
+    if (eg[j] != last_eg) {
+      last_eg = eg[j];
+      gam = std::exp(last_eg);
+    }
+    const double d = st[j] == kEvent ? 1.0 : 0.0;
+    const double s = gam * (ep[j] + logt[j]);
+    const double H = std::exp(el[j] + s);
+    tot += w * (d * (el[j] + eg[j] + s - logt[j]) - H);
+    if (Order < 1) continue;
+    const double wH = w * H, wd = w * d, dmH = wd - wH;
+    G0[j] = gam * dmH;
+    G1[j] = dmH;
+    G2[j] = wd * (1.0 + s) - wH * s;
+    if (Order < 2) continue;
+    H00[j] = -wH * gam * gam;
+    H01[j] = -wH * gam;
+    H02[j] = gam * (wd - wH * (1.0 + s));
+    H11[j] = -wH;
+    H12[j] = -wH * s;
+    H22[j] = wd * s - wH * s * (1.0 + s);
+  }
+  total += tot;
+  return true;
+}
+
+// Rows [i0, i1) of a chunk, in sub-blocks of kSub rows: (1) the row kernels write each row's value (summed)
+// and slot derivatives (G, H); (2) column sums over the sub-block add the coefficient score (grad), the
+// upper triangle of the Hessian (hess, column-major) and of sum_i s_i s_i' (outer) to the chunk's partial
+// sums, and the per-row scores are written (scores, n x P row-major). E: the chunk's slot predictors.
+template <int Order>
+double eval_rows(const Model& m, const Layout& lay, const double* E, int64_t i0, int64_t i1, double* grad,
+                 double* hess, double* scores, double* outer, double* G, double* Hs) {
   const int P = m.ptot;
-  const int64_t n = m.n;
-  double srow_local[64];  // one row's coefficient score when only the outer product is wanted (P <= 64)
+  const size_t uP = static_cast<size_t>(P);
   const DistInfo& info = m.info;
   const Kernel kern = info.kernel;
   const bool fast_ok = !info.pgw_link;
-  const double *E0 = E, *E1 = E + n, *E2 = E + 2 * n, *E3 = E + 3 * n;
-  int pa[4], sa[4];
-  for (int j = 0; j < 4; ++j) {
-    pa[j] = m.p[static_cast<size_t>(j)];
-    sa[j] = m.start[static_cast<size_t>(j)];
-  }
-  const double* X[4] = {m.x[0].data(), m.x[1].data(), m.x[2].data(), m.x[3].data()};
-  // Small models (P <= kFlat): the Hessian is accumulated over the flattened coefficient index with a
-  // precomputed table of packed slot-pair positions.
-  constexpr int kFlat = 16;
-  const bool flat = P <= kFlat;
-  int pk_flat[kFlat * kFlat];
-  if (flat) {
-    int slot_of[kFlat];
-    for (int j = 0; j < 4; ++j)
-      for (int c = 0; c < pa[j]; ++c) slot_of[sa[j] + c] = j;
-    for (int b = 0; b < P; ++b)
-      for (int a = 0; a <= b; ++a) pk_flat[b * kFlat + a] = kPk[slot_of[a]][slot_of[b]];
-  }
+  const int64_t len = i1 - i0;
+  const double *E0 = E, *E1 = E + len, *E2 = E + 2 * len, *E3 = E + 3 * len;
   EtaCache cache;
   RowOut r;
   KernelOut ko;
   double last_eg = std::numeric_limits<double>::quiet_NaN(), gam_w = 0.0;
   double total = 0.0;
-  for (int64_t i = i0; i < i1; ++i) {
-    const size_t k = static_cast<size_t>(i);
-    const double w = m.w[k];
-    if (w == 0.0) continue;
-    const int st = m.status[k];
-    const double logt = m.logt[k];
-    const bool simple = fast_ok && st <= kEvent && !(m.logv[k] > -kInf);
-    if (simple) {
-      const double d = st == kEvent ? 1.0 : 0.0;
-      const double eta[4] = {E0[i], E1[i], E2[i], E3[i]};
-      if (kern == Kernel::weibull) {
-        if (eta[2] != last_eg) {
-          last_eg = eta[2];
-          gam_w = std::exp(last_eg);
-        }
-        row_weibull<Order>(eta[0], eta[1], eta[2], gam_w, logt, d, w, r);
-      } else {
-        cache.update(eta);
-        const double s = cache.gam * (eta[0] + logt);
-        if (kern == Kernel::apgw) {
-          apgw_kernel_order<Order>(s, eta[3], cache.a, cache.kap, ko);
-          row_generic<Order, true>(ko, eta[1], eta[2], cache.lam, cache.gam, s, logt, d, w, r);
+  for (int64_t s0 = i0; s0 < i1; s0 += kSub) {
+    const int64_t s1 = std::min(i1, s0 + kSub), sl = s1 - s0;
+    const bool fused = kern == Kernel::weibull && fast_ok &&
+                       weibull_block<Order>(m, E0 + (s0 - i0), E1 + (s0 - i0), E2 + (s0 - i0), s0, s1, G, Hs, total);
+    for (int64_t i = fused ? s1 : s0; i < s1; ++i) {
+      const size_t k = static_cast<size_t>(i);
+      const int64_t ii = i - i0, jj = i - s0;
+      const double w = m.w[k];
+      if (w == 0.0) {
+        if (Order >= 1)
+          for (int u = 0; u < lay.nslot; ++u) G[lay.slots[u] * kSub + jj] = 0.0;
+        if (Order >= 2)
+          for (int q = 0; q < lay.npk; ++q) Hs[lay.pks[q] * kSub + jj] = 0.0;
+        continue;
+      }
+      const int st = m.status[k];
+      const double logt = m.logt[k];
+      const bool simple = fast_ok && st <= kEvent && !(m.logv[k] > -kInf);
+      if (simple) {
+        const double d = st == kEvent ? 1.0 : 0.0;
+        const double eta[4] = {E0[ii], E1[ii], E2[ii], E3[ii]};
+        if (kern == Kernel::weibull) {
+          if (eta[2] != last_eg) {
+            last_eg = eta[2];
+            gam_w = std::exp(last_eg);
+          }
+          row_weibull<Order>(eta[0], eta[1], eta[2], gam_w, logt, d, w, r);
         } else {
-          eval_kernel(kern, s, eta[3], ko);
-          row_generic<Order, false>(ko, eta[1], eta[2], cache.lam, cache.gam, s, logt, d, w, r);
+          cache.update(eta);
+          const double s = cache.gam * (eta[0] + logt);
+          if (kern == Kernel::apgw) {
+            apgw_kernel_order<Order>(s, eta[3], cache.a, cache.kap, ko);
+            row_generic<Order, true>(ko, eta[1], eta[2], cache.lam, cache.gam, s, logt, d, w, r);
+          } else {
+            eval_kernel(kern, s, eta[3], ko);
+            row_generic<Order, false>(ko, eta[1], eta[2], cache.lam, cache.gam, s, logt, d, w, r);
+          }
         }
+      } else {
+        const double xi[4] = {E0[ii], E1[ii], E2[ii], E3[ii]};
+        row_general(info, xi, st, logt, m.logt2[k], m.logv[k], w, Order, cache, r);
       }
-    } else {
-      const double xi[4] = {E0[i], E1[i], E2[i], E3[i]};
-      row_general(info, xi, st, logt, m.logt2[k], m.logv[k], w, Order, cache, r);
+      total += r.v;
+      if (Order >= 1)
+        for (int u = 0; u < lay.nslot; ++u) G[lay.slots[u] * kSub + jj] = r.g[lay.slots[u]];
+      if (Order >= 2)
+        for (int q = 0; q < lay.npk; ++q) Hs[lay.pks[q] * kSub + jj] = r.h[lay.pks[q]];
     }
-    total += r.v;
     if (Order == 0) continue;
-    const double* xr[4];
-    for (int j = 0; j < 4; ++j) xr[j] = X[j] + i * pa[j];
-    double* srow_all = scores ? scores + k * static_cast<size_t>(P) : (outer ? srow_local : nullptr);
-    for (int j = 0; j < 4; ++j) {
-      const double gj = r.g[j];
-      double* gout = grad + sa[j];
-      for (int c = 0; c < pa[j]; ++c) gout[c] += gj * xr[j][c];
-      if (srow_all) {
-        double* srow = srow_all + sa[j];
-        for (int c = 0; c < pa[j]; ++c) srow[c] = gj * xr[j][c];
+    // Column sums of the sub-block.
+    auto col = [&](int c, int64_t& stride) {
+      const int j = lay.cslot[static_cast<size_t>(c)];
+      stride = m.p[static_cast<size_t>(j)];
+      return m.x[static_cast<size_t>(j)].data() + s0 * stride + lay.ccol[static_cast<size_t>(c)];
+    };
+    for (int c = 0; c < P; ++c) {
+      int64_t sx;
+      const double* xc = col(c, sx);
+      const double* gc = G + lay.gpos[lay.cslot[static_cast<size_t>(c)]] * kSub;
+      grad[c] += sum_wx(gc, xc, sx, sl);
+      if (scores) {
+        double* so = scores + static_cast<size_t>(s0) * uP + static_cast<size_t>(c);
+        for (int64_t i = 0; i < sl; ++i) so[static_cast<size_t>(i) * uP] = gc[i] * xc[i * sx];
       }
     }
-    if (outer) {
-      // Upper triangle of sum_i s_i s_i' (column-major).
-      for (int b = 0; b < P; ++b) {
-        const double sb = srow_all[b];
-        double* col = outer + static_cast<size_t>(b) * static_cast<size_t>(P);
-        for (int a = 0; a <= b; ++a) col[a] += srow_all[a] * sb;
-      }
-    }
-    if (Order < 2) continue;
-    if (flat) {
-      // Same products and summation order as the block loop below, without its per-block bookkeeping.
-      double z[kFlat];
-      for (int j = 0; j < 4; ++j)
-        for (int c = 0; c < pa[j]; ++c) z[sa[j] + c] = xr[j][c];
-      for (int b = 0; b < P; ++b) {
-        const double zb = z[b];
-        const int* pkb = pk_flat + b * kFlat;
-        double* col = hess + static_cast<size_t>(b) * static_cast<size_t>(P);
-        for (int a = 0; a <= b; ++a) {
-          const double hab = r.h[pkb[a]];
-          if (hab != 0.0) col[a] += hab * zb * z[a];
-        }
-      }
-      continue;
-    }
-    // Upper triangle (row index <= column index) of the coefficient Hessian, column-major.
-    for (int a = 0; a < 4; ++a) {
-      if (pa[a] == 0) continue;
-      const double* xa = xr[a];
-      for (int b = a; b < 4; ++b) {
-        if (pa[b] == 0) continue;
-        const double hab = r.h[kPk[a][b]];
-        if (hab == 0.0) continue;
-        const double* xb = xr[b];
-        for (int c2 = 0; c2 < pa[b]; ++c2) {
-          const double f = hab * xb[c2];
-          double* col = hess + static_cast<size_t>(sa[b] + c2) * static_cast<size_t>(P) + sa[a];
-          const int c1max = a == b ? c2 + 1 : pa[a];
-          for (int c1 = 0; c1 < c1max; ++c1) col[c1] += f * xa[c1];
-        }
+    if (Order < 2 && !outer) continue;
+    for (size_t q = 0; q < lay.pa.size(); ++q) {
+      const int a = lay.pa[q], b = lay.pb[q];
+      int64_t sxa, sxb;
+      const double* xa = col(a, sxa);
+      const double* xb = col(b, sxb);
+      const size_t pos = static_cast<size_t>(a) + static_cast<size_t>(b) * uP;
+      if (Order == 2) hess[pos] += sum_wxy(Hs + lay.ph[q] * kSub, xb, sxb, xa, sxa, sl);
+      if (outer) {
+        const double* ga = G + lay.gpos[lay.cslot[static_cast<size_t>(a)]] * kSub;
+        const double* gb = G + lay.gpos[lay.cslot[static_cast<size_t>(b)]] * kSub;
+        outer[pos] += sum_uvxy(ga, gb, xa, sxa, xb, sxb, sl);
       }
     }
   }
@@ -845,53 +949,101 @@ EvalCounters& eval_counters() {
 }
 
 namespace {
-// Slot predictors of rows [i0, i1) into E (n x 4, slot-major); false when a row leaves the bounds
+// Slot predictors of rows [i0, i1) into E (4 x (i1 - i0), slot-major); false when a row leaves the bounds
 // (gamma_max, k_min).
 bool fill_eta(const Model& m, const double* beta, double* E, int64_t i0, int64_t i1) {
-  const int64_t n = m.n;
-  const size_t un = static_cast<size_t>(n);
+  const int64_t len = i1 - i0;
   for (size_t j = 0; j < 4; ++j) {
-    double* e = E + j * un;
+    double* e = E + static_cast<int64_t>(j) * len;
     if (m.info.structural[j]) {
-      std::fill(e + i0, e + i1, m.info.fixed[j]);
+      std::fill(e, e + len, m.info.fixed[j]);
       continue;
     }
-    const double* off = m.off[j].data();
-    std::copy(off + i0, off + i1, e + i0);
+    const double* off = m.off[j].data() + i0;
     const int p = m.p[j];
-    if (p == 0) continue;
-    const double* x = m.x[j].data();
+    if (p == 0) {
+      std::copy(off, off + len, e);
+      continue;
+    }
+    const double* x = m.x[j].data() + i0 * p;
     const double* b = beta + m.start[j];
     if (p == 1) {
       const double b0 = b[0];
-      for (int64_t i = i0; i < i1; ++i) e[i] += x[i] * b0;
+      for (int64_t i = 0; i < len; ++i) e[i] = off[i] + x[i] * b0;
+    } else if (p == 2) {
+      const double b0 = b[0], b1 = b[1];
+      for (int64_t i = 0; i < len; ++i) e[i] = off[i] + (x[2 * i] * b0 + x[2 * i + 1] * b1);
+    } else if (p == 3) {
+      const double b0 = b[0], b1 = b[1], b2 = b[2];
+      for (int64_t i = 0; i < len; ++i) e[i] = off[i] + (x[3 * i] * b0 + x[3 * i + 1] * b1 + x[3 * i + 2] * b2);
     } else {
-      for (int64_t i = i0; i < i1; ++i) {
+      for (int64_t i = 0; i < len; ++i) {
         const double* xr = x + i * p;
         double s = 0.0;
         for (int c = 0; c < p; ++c) s += xr[c] * b[c];
-        e[i] += s;
+        e[i] = off[i] + s;
       }
     }
   }
-  const double* e2 = E + 2 * un;
-  const double* e3 = E + 3 * un;
+  const double* e2 = E + 2 * len;
+  const double* e3 = E + 3 * len;
+  const double* w = m.w.data() + i0;
   const bool kcheck = m.info.kernel == Kernel::apgw && !m.info.pgw_link;
-  for (int64_t i = i0; i < i1; ++i) {
-    if (m.w[static_cast<size_t>(i)] == 0.0) continue;
-    if (e2[i] > m.gamma_max) return false;
-    if (kcheck && e3[i] < m.k_min) return false;
+  bool ok = true;
+  if (m.gamma_max < 1e299)
+    for (int64_t i = 0; i < len; ++i) ok = ok && !(w[i] != 0.0 && e2[i] > m.gamma_max);
+  if (kcheck && m.k_min > -1e299)
+    for (int64_t i = 0; i < len; ++i) ok = ok && !(w[i] != 0.0 && e3[i] < m.k_min);
+  return ok;
+}
+
+// One chunk: slot predictors, then rows. false when out of bounds.
+bool eval_chunk(int order, const Model& m, const Layout& lay, const double* beta, int64_t i0, int64_t i1,
+                double* total, double* g, double* h, double* sc, double* outer) {
+  ChunkBuffers& cb = chunk_buffers();
+  if (!fill_eta(m, beta, cb.E.data(), i0, i1)) return false;
+  if (order == 0)
+    *total = eval_rows<0>(m, lay, cb.E.data(), i0, i1, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr);
+  else if (order == 1)
+    *total = eval_rows<1>(m, lay, cb.E.data(), i0, i1, g, nullptr, sc, outer, cb.G.data(), nullptr);
+  else
+    *total = eval_rows<2>(m, lay, cb.E.data(), i0, i1, g, h, sc, outer, cb.G.data(), cb.H.data());
+  return true;
+}
+}  // namespace
+
+bool weibull_sums(const Model& m, const double* beta, WeibullSums& out) {
+  out = WeibullSums();
+  if (m.info.kernel != Kernel::weibull || m.info.pgw_link) return false;
+  ChunkBuffers& cb = chunk_buffers();
+  double first_eg = std::numeric_limits<double>::quiet_NaN();
+  for (int64_t i0 = 0; i0 < m.n; i0 += kEvalChunk) {
+    const int64_t i1 = std::min(m.n, i0 + kEvalChunk), len = i1 - i0;
+    if (!fill_eta(m, beta, cb.E.data(), i0, i1)) return false;
+    const double *ep = cb.E.data(), *el = ep + len, *eg = ep + 2 * len;
+    double last_eg = std::numeric_limits<double>::quiet_NaN(), gam = 0.0;
+    for (int64_t j = 0; j < len; ++j) {
+      const size_t k = static_cast<size_t>(i0 + j);
+      const double w = m.w[k];
+      if (w == 0.0) continue;
+      if (m.status[k] > kEvent || m.logv[k] > -kInf) return false;
+      if (eg[j] != last_eg) {
+        last_eg = eg[j];
+        gam = std::exp(last_eg);
+        if (std::isnan(first_eg)) first_eg = last_eg;
+        out.gamma_const = out.gamma_const && last_eg == first_eg;
+      }
+      const double d = m.status[k] == kEvent ? 1.0 : 0.0;
+      const double s = gam * (ep[j] + m.logt[k]);
+      out.D += w * d;
+      out.SH += w * std::exp(el[j] + s);
+      out.Q += w * d * (el[j] + eg[j] + s - m.logt[k]);
+      out.sg += w * gam;
+      out.sw += w;
+    }
   }
   return true;
 }
-
-double eval_range(int order, const Model& m, const double* E, int64_t i0, int64_t i1, double* g, double* h,
-                  double* sc, double* outer) {
-  if (order == 0) return eval_rows<0>(m, E, i0, i1, nullptr, nullptr, nullptr, nullptr);
-  if (order == 1) return eval_rows<1>(m, E, i0, i1, g, nullptr, sc, outer);
-  return eval_rows<2>(m, E, i0, i1, g, h, sc, outer);
-}
-}  // namespace
 
 double eval(const Model& m, const double* beta, double* grad, double* hess, std::vector<double>* scores,
             double* score_outer) {
@@ -902,8 +1054,6 @@ double eval(const Model& m, const double* beta, double* grad, double* hess, std:
   counters.rows += m.n;
   const int64_t n = m.n;
   const size_t un = static_cast<size_t>(n), uP = static_cast<size_t>(P), PP = uP * uP;
-  std::vector<double>& E = eta_buffer();
-  E.resize(4 * un);
   if (grad) std::fill(grad, grad + P, 0.0);
   if (hess) std::fill(hess, hess + PP, 0.0);
   if (score_outer) std::fill(score_outer, score_outer + PP, 0.0);
@@ -918,47 +1068,45 @@ double eval(const Model& m, const double* beta, double* grad, double* hess, std:
     scores->assign(un * uP, 0.0);
     sc = scores->data();
   }
-  double* outer = score_outer && P <= 64 ? score_outer : nullptr;
-  double total;
+  double* outer = score_outer;
+  const Layout lay(m);
+  // Fixed chunks of kEvalChunk rows, each with its own partial sums, reduced in chunk order: the result
+  // depends on the chunking only, never on the number of threads or the scheduling (one thread runs the
+  // same chunks in order, so every thread count gives the same bits).
   const int64_t nchunks = (n + kEvalChunk - 1) / kEvalChunk;
   const int threads = m.threads == 1 || nchunks < 2 ? 1 : resolve_threads(m.threads, nchunks);
+  const size_t uc = static_cast<size_t>(nchunks);
+  const size_t stride = 1 + uP + (order >= 2 ? PP : 0) + (outer ? PP : 0);
+  std::vector<double> part(uc * stride, 0.0);
+  std::vector<char> ok(uc, 1);
+  auto run = [&](int64_t c) {
+    const int64_t i0 = c * kEvalChunk, i1 = std::min(n, i0 + kEvalChunk);
+    double* pc = part.data() + static_cast<size_t>(c) * stride;
+    double* gc = pc + 1;
+    double* hc = order >= 2 ? gc + uP : nullptr;
+    double* oc = outer ? gc + uP + (order >= 2 ? PP : 0) : nullptr;
+    ok[static_cast<size_t>(c)] = eval_chunk(order, m, lay, beta, i0, i1, pc, gc, hc, sc, oc) ? 1 : 0;
+  };
   if (threads == 1) {
-    // 1. Slot predictors for all rows, checked against the bounds; 2. rows (one running sum).
-    if (!fill_eta(m, beta, E.data(), 0, n)) return -kInf;
-    total = eval_range(order, m, E.data(), 0, n, g, hess, sc, outer);
+    for (int64_t c = 0; c < nchunks; ++c) {
+      run(c);
+      if (!ok[static_cast<size_t>(c)]) return -kInf;
+    }
   } else {
-    // Fixed chunks of kEvalChunk rows, each with its own partial sums, reduced in chunk order: the result
-    // depends on the chunking only, never on the number of threads or the scheduling.
-    const size_t uc = static_cast<size_t>(nchunks);
-    const size_t stride = 1 + uP + (order >= 2 ? PP : 0) + (outer ? PP : 0);
-    std::vector<double> part(uc * stride, 0.0);
-    std::vector<char> ok(uc, 1);
-    double* Ed = E.data();
-    parallel_for(nchunks, threads, [&](int64_t c) {
-      const int64_t i0 = c * kEvalChunk, i1 = std::min(n, i0 + kEvalChunk);
-      double* pc = part.data() + static_cast<size_t>(c) * stride;
-      if (!fill_eta(m, beta, Ed, i0, i1)) {
-        ok[static_cast<size_t>(c)] = 0;
-        return;
-      }
-      double* gc = pc + 1;
-      double* hc = order >= 2 ? gc + uP : nullptr;
-      double* oc = outer ? gc + uP + (order >= 2 ? PP : 0) : nullptr;
-      pc[0] = eval_range(order, m, Ed, i0, i1, gc, hc, sc, oc);
-    });
+    parallel_for(nchunks, threads, run);
     for (char o : ok)
       if (!o) return -kInf;
-    total = 0.0;
-    for (size_t c = 0; c < uc; ++c) {
-      const double* pc = part.data() + c * stride;
-      total += pc[0];
-      if (order == 0) continue;
-      for (size_t a = 0; a < uP; ++a) g[a] += pc[1 + a];
-      if (order >= 2)
-        for (size_t a = 0; a < PP; ++a) hess[a] += pc[1 + uP + a];
-      if (outer)
-        for (size_t a = 0; a < PP; ++a) outer[a] += pc[1 + uP + (order >= 2 ? PP : 0) + a];
-    }
+  }
+  double total = 0.0;
+  for (size_t c = 0; c < uc; ++c) {
+    const double* pc = part.data() + c * stride;
+    total += pc[0];
+    if (order == 0) continue;
+    for (size_t a = 0; a < uP; ++a) g[a] += pc[1 + a];
+    if (order >= 2)
+      for (size_t a = 0; a < PP; ++a) hess[a] += pc[1 + uP + a];
+    if (outer)
+      for (size_t a = 0; a < PP; ++a) outer[a] += pc[1 + uP + (order >= 2 ? PP : 0) + a];
   }
   if (!std::isfinite(total)) return -kInf;
   // Lower triangles from the upper.
@@ -966,20 +1114,6 @@ double eval(const Model& m, const double* beta, double* grad, double* hess, std:
     if (!M) continue;
     for (size_t c = 0; c < uP; ++c)
       for (size_t r = c + 1; r < uP; ++r) M[r + c * uP] = M[c + r * uP];
-  }
-  if (score_outer && !outer) {
-    // More than 64 coefficients: from the stored scores.
-    std::vector<double> tmp;
-    const std::vector<double>* S = scores;
-    if (!S) {
-      eval(m, beta, nullptr, nullptr, &tmp);
-      S = &tmp;
-    }
-    for (size_t i = 0; i < un; ++i) {
-      const double* s = S->data() + i * uP;
-      for (size_t b = 0; b < uP; ++b)
-        for (size_t a = 0; a < uP; ++a) score_outer[a + b * uP] += s[a] * s[b];
-    }
   }
   return total;
 }

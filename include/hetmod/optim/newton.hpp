@@ -23,6 +23,11 @@ struct NewtonOptions {
   double ftol_rel = 1e-14;    ///< relative decrease in f considered no progress
   double initial_radius = 1.0;
   double max_radius = 1e3;
+  /// Second-order correction of a rejected step (curved valleys): a Newton step from the rejected trial
+  /// point (using the Hessian already evaluated there, when positive definite and the step fits the
+  /// radius), accepted when it decreases f from the current point by at least 1e-4 of the first step's
+  /// predicted decrease; otherwise the radius shrinks as usual. One extra evaluation per rejection.
+  bool correct_rejected = false;
 };
 
 /// Convergence::code values of minimize_newton (Convergence::optimizer is "newton-tr").

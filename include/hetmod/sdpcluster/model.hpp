@@ -52,6 +52,8 @@ struct Certificate {
   double rho = 0;                ///< final penalty
   int final_rank = 0;            ///< rank of the last PSD projection
   int full_eigs = 0, partial_eigs = 0;  ///< eigen-decompositions used (full / partial: PSD projections done by the partial eigensolver)
+  int escapes = 0;               ///< low-rank path: second-order escapes (columns added along a descent direction)
+  double dual_min_eig = 0;       ///< low-rank path: min eigenvalue of the dual slack S (relative; < 0: dual infeasible by that much)
 };
 
 /// Result of a clustering fit.
@@ -125,12 +127,16 @@ struct SelectKResult {
   std::string criterion;
   std::vector<SelectKRow> rows;
   int best_k = 0;
+  double penalty = 0;      ///< "trace": the lambda used (NaN for the other criteria)
   std::vector<std::string> messages;
 };
 /// Fits method for every k in ks and selects k. criterion "bic" / "icl" (em_gmm: minimum), "trace" (SDP methods:
-/// minimum of W_k + lambda k, W_k the relaxed SDP within sum of squares, lambda = option "penalty" or by
-/// default n sigma2 with sigma2 = W_kmax / (n p) at the largest k of the grid), "eigengap" (SDP methods: the largest k whose Z-hat has
-/// lambda_k - lambda_{k+1} >= 0.5, a tight SDP giving 1). Other options go to fit() (same seed stream).
+/// minimum of W_k + lambda k, W_k the relaxed SDP within sum of squares; lambda = option "penalty", or by default
+/// "penalty_scale" (1) x (sqrt(n ||S||_op) + sqrt(tr S))^2, the noise level of the adaptive SDP (Royer 2017), S the
+/// pooled within-cluster covariance at the selected k, found by a fixed point from the largest k <= n/2 down),
+/// "eigengap" (SDP methods: the largest k whose Z-hat has lambda_k - lambda_{k+1} >= option "gap_threshold"
+/// (0.5), a tight SDP giving 1). Other options go to fit() (same seed stream). Errors: empty ks, k outside
+/// [1, n], non-finite x, criterion not matching the method, bad penalty / penalty_scale / gap_threshold.
 SelectKResult select_k(data::MatView x, const std::vector<int>& ks, Method method, const std::string& criterion,
                        const Options& options, Rng& rng);
 

@@ -12,9 +12,11 @@
 //     score and Hessian in the coefficient vector.
 #pragma once
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "hetmod/survival/model.hpp"
@@ -59,7 +61,32 @@ void eval_time(Kernel kern, const double eta[4], double logt, int order, TimeEva
 struct EtaCache {
   double e1 = std::numeric_limits<double>::quiet_NaN(), e2 = e1, e3 = e1;
   double lam = 0, gam = 0, a = 0, kap = 0;
-  void update(const double eta[4]);
+  double e1b = e1, e2b = e1, lamb = 0, gamb = 0;  ///< the previous lambda / gamma entries (two-level factors)
+  /// Inline: called once per row of eval()'s loop. Two entries each for lambda and gamma (rows of a
+  /// two-level factor alternate between two predictors).
+  void update(const double eta[4]) {
+    if (eta[1] != e1) {
+      std::swap(e1, e1b);
+      std::swap(lam, lamb);
+      if (eta[1] != e1) {
+        e1 = eta[1];
+        lam = std::exp(e1);
+      }
+    }
+    if (eta[2] != e2) {
+      std::swap(e2, e2b);
+      std::swap(gam, gamb);
+      if (eta[2] != e2) {
+        e2 = eta[2];
+        gam = std::exp(e2);
+      }
+    }
+    if (eta[3] != e3) {
+      e3 = eta[3];
+      a = std::exp(e3);
+      kap = std::expm1(e3);
+    }
+  }
 };
 /// As above with a cache already updated for eta.
 void eval_time(Kernel kern, const double eta[4], double logt, int order, TimeEval& out, const EtaCache& cache);
@@ -95,8 +122,8 @@ struct Model {
   int ptot = 0;
   double gamma_max = 1e300;  ///< eval returns -Inf when any eta_gamma exceeds it
   double k_min = -1e300;     ///< eval returns -Inf when any apgw log(1+kappa) is below it
-  /// Threads of eval()'s row loop (1: one serial pass; otherwise fixed chunks of kEvalChunk rows reduced
-  /// in chunk order, so any thread count > 1 gives the same result; <= 0: all hardware threads).
+  /// Threads of eval()'s row loop over fixed chunks of kEvalChunk rows reduced in chunk order, so every
+  /// thread count (1 included) gives the same bits; <= 0: all hardware threads.
   int threads = 1;
 
   /// Slot predictors of row i at coefficient vector beta.
@@ -130,7 +157,17 @@ EvalCounters& eval_counters();
 /// "meat" of the sandwich) without storing the n x ptot scores.
 double eval(const Model& m, const double* beta, double* grad, double* hess, std::vector<double>* scores = nullptr,
             double* score_outer = nullptr);
-/// Rows per chunk of eval()'s threaded row loop (Model::threads != 1).
+/// Sums of a Weibull-kernel model (weibull / exponential) at beta over rows with weight w > 0: D = sum w d,
+/// SH = sum w H_i, Q = sum w d log h_i (so the log-likelihood is Q - SH), sg = sum w gamma_i, sw = sum w,
+/// gamma_const (every gamma_i equal). false when a row is not an event / right-censored row without
+/// truncation, the kernel is not Weibull, or a predictor is out of bounds (fit.cpp's closed-form profile
+/// of the scale intercept).
+struct WeibullSums {
+  double D = 0, SH = 0, Q = 0, sg = 0, sw = 0;
+  bool gamma_const = true;
+};
+bool weibull_sums(const Model& m, const double* beta, WeibullSums& out);
+/// Rows per chunk of eval()'s row loop (partial sums per chunk, reduced in chunk order).
 constexpr int64_t kEvalChunk = 8192;
 
 }  // namespace hetmod::survival::detail

@@ -195,6 +195,11 @@ test_that("solver = 'bm' gives the exact path's partition with a low-rank certif
   expect_lte(b$certificate$primal_residual, 1e-6)
   expect_equal(cluster_metrics(a$labels, b$labels)[["misclustering"]], 0)
   expect_equal(b$objective, a$objective, tolerance = 1e-4)
+  # the low-rank certificate reaches R: a weak-duality lower bound on the exact optimum, escape count, dual slack
+  expect_lte(b$certificate$dual_objective, a$objective + 1e-8 * abs(a$objective))
+  expect_true(is.numeric(b$certificate$escapes) && b$certificate$escapes >= 0)
+  expect_true(is.finite(b$certificate$dual_min_eig))
+  expect_null(a$certificate$escapes)
   expect_equal(b$eigenvalues[1:3], rep(1, 3), tolerance = 1e-3)
   expect_output(print(b), "KKT residual")
   # old calls keep working (method positional, options in ...)

@@ -320,3 +320,48 @@ TEST_CASE("lifted ADMM: low-rank projections give the full-projection solution",
   }
   REQUIRE(arma::abs(rs - 1.0).max() < 1e-4);
 }
+
+TEST_CASE("top eigenpairs by dsyevr give the full-projection solution (Peng-Wei and lifted)", "[sdp]") {
+  // the Rayleigh-Ritz partial solver off, so that every settled-rank projection goes through dsyevr
+  detail::AdmmOptions full, top;
+  full.lowrank = false;
+  top.ritz = false;
+  full.tol = top.tol = 1e-7;
+  {
+    Rng rng(1);
+    const SimData d = simulate_isotropic(120, 10, 4, 2.0, rng);
+    arma::mat x(d.x.data(), 120, 10);
+    x.each_row() -= arma::mean(x, 0);
+    const arma::mat c = -x * x.t();
+    arma::mat zf, zt;
+    const Certificate cf = detail::admm_peng_wei(c, 4, full, zf);
+    const Certificate ct = detail::admm_peng_wei(c, 4, top, zt);
+    INFO("full: it " << cf.iterations << " top: it " << ct.iterations << " partial " << ct.partial_eigs);
+    REQUIRE(cf.converged);
+    REQUIRE(ct.converged);
+    REQUIRE(ct.partial_eigs > ct.full_eigs);
+    REQUIRE(ct.iterations == cf.iterations);  // exact projections: the same iterates up to rounding
+    REQUIRE(ct.primal_objective == Approx(cf.primal_objective).epsilon(1e-9));
+    REQUIRE(ct.gap <= 1e-7);
+  }
+  {
+    Rng rng(13);
+    const SimData d = simulate_design("D2", 80, rng);
+    std::vector<arma::mat> sig;
+    const std::vector<double> cv = design_covariances("D2");
+    for (int b = 0; b < 2; ++b) sig.emplace_back(cv.data() + 4 * b, 2, 2);
+    const arma::mat x(d.x.data(), 80, 2);
+    const std::vector<arma::mat> c = detail::la_costs(x, sig, 0.0);
+    const arma::vec t(2, arma::fill::ones);
+    std::vector<arma::mat> zf, zt;
+    const Certificate cf = detail::admm_lifted(c, t, full, zf);
+    const Certificate ct = detail::admm_lifted(c, t, top, zt);
+    INFO("full: it " << cf.iterations << " top: it " << ct.iterations << " partial " << ct.partial_eigs);
+    REQUIRE(cf.converged);
+    REQUIRE(ct.converged);
+    REQUIRE(ct.partial_eigs > 0);
+    REQUIRE(ct.primal_objective == Approx(cf.primal_objective).epsilon(1e-6));
+    REQUIRE(ct.gap <= 1e-7);
+    for (size_t b = 0; b < 2; ++b) REQUIRE(arma::norm(zt[b] - zf[b], "fro") < 1e-4 * (1.0 + arma::norm(zf[b], "fro")));
+  }
+}

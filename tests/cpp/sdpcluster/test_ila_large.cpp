@@ -1,4 +1,4 @@
-// iLA-SDP above exact_max: Sketch-and-Lift default (low-rank iLA-SDP on a subsample, Gaussian-likelihood lift,
+// iLA-SDP above exact_max: Sketch-and-Lift default (exact iLA-SDP on a subsample, Gaussian-likelihood lift,
 // likelihood refinement on all rows). Small n with a small exact_max so that each case takes seconds.
 #include <catch2/catch.hpp>
 #include <algorithm>
@@ -26,15 +26,18 @@ TEST_CASE("iLA-SDP above exact_max runs Sketch-and-Lift with likelihood refineme
   const SimData d = simulate_design("D3", 900, gen);
   Options o;
   o.set("exact_max", 300.0);
-  o.set("ila_sketch", 150.0);
+  o.set("ila_sketch", 100.0);
   o.set("sdp_max_iter", 3000.0);
   Rng r1(5);
   const ClusterResult f = fit(d.view(), 3, Method::ila_sdp, o, r1);
-  REQUIRE(f.sketch_size == 150);
+  REQUIRE(f.sketch_size == 100);
   REQUIRE(f.labels.size() == 900);
   REQUIRE(f.n == 900);
-  REQUIRE_THAT(f.messages.front(), Catch::Contains("Sketch-and-Lift") && Catch::Contains("exact_max"));
-  REQUIRE_THAT(f.messages.back(), Catch::Contains("likelihood refinement"));
+  REQUIRE_THAT(f.messages.front(), Catch::Contains("Sketch-and-Lift") && Catch::Contains("exact_max") &&
+                                       Catch::Contains("exact iLA-SDP on m = 100"));
+  // the message says which start was kept and gives both profiles
+  REQUIRE_THAT(f.messages.back(), Catch::Contains("likelihood refinement") && Catch::Contains("kept: the") &&
+                                      Catch::Contains("profiles: SDP start"));
   const double err = misclustering_rate(d.labels, f.labels);
   INFO("error " << err);
   REQUIRE(err <= 0.05);
@@ -49,7 +52,7 @@ TEST_CASE("iLA-SDP above exact_max runs Sketch-and-Lift with likelihood refineme
   o0.set("lift_sweeps", 0.0);
   Rng r2(5);
   const ClusterResult g = fit(d.view(), 3, Method::ila_sdp, o0, r2);
-  REQUIRE(g.sketch_size == 150);
+  REQUIRE(g.sketch_size == 100);
   const double prof0 = detail::profile_m2ll(detail::to_arma(d.view()), to_uvec(g.labels), 3, eps);
   REQUIRE(prof <= prof0 + 1e-9 * std::abs(prof0));
   REQUIRE(misclustering_rate(d.labels, f.labels) <= misclustering_rate(d.labels, g.labels) + 1e-12);
@@ -66,6 +69,39 @@ TEST_CASE("iLA-SDP above exact_max runs Sketch-and-Lift with likelihood refineme
   bad.set("lift_sweeps", -1.0);
   Rng r4(1);
   REQUIRE_THROWS_WITH(fit(d.view(), 3, Method::ila_sdp, bad, r4), Catch::Contains("lift_sweeps"));
+  Options bad2 = o;
+  bad2.set("ila_start", std::string("em"));
+  REQUIRE_THROWS_WITH(fit(d.view(), 3, Method::ila_sdp, bad2, r4), Catch::Contains("ila_start"));
+  Options bad3 = o;
+  bad3.set("ila_sketch_solver", std::string("scs"));
+  REQUIRE_THROWS_WITH(fit(d.view(), 3, Method::ila_sdp, bad3, r4), Catch::Contains("ila_sketch_solver"));
+}
+
+TEST_CASE("iLA-SDP Sketch-and-Lift: the SDP start alone recovers the clusters; low-rank sketch option",
+          "[sdpcluster][ila_large]") {
+  Rng gen(21);
+  const SimData d = simulate_design("D3", 900, gen);
+  Options o;
+  o.set("exact_max", 300.0);
+  o.set("ila_sketch", 90.0);
+  o.set("ila_start", std::string("sdp"));
+  Rng r1(5);
+  const ClusterResult f = fit(d.view(), 3, Method::ila_sdp, o, r1);
+  REQUIRE_THAT(f.messages.back(), Catch::Contains("kept: the SDP start (forced by ila_start = 'sdp')"));
+  const double err = misclustering_rate(d.labels, f.labels);
+  INFO("SDP start alone: error " << err);
+  REQUIRE(err <= 0.05);
+  Options ok = o;
+  ok.set("ila_start", std::string("kmeans"));
+  Rng r2(5);
+  const ClusterResult g = fit(d.view(), 3, Method::ila_sdp, ok, r2);
+  REQUIRE_THAT(g.messages.back(), Catch::Contains("kept: the k-means start"));
+  Options ob = o;
+  ob.set("ila_sketch_solver", std::string("bm"));
+  ob.set("sdp_max_iter", 2000.0);
+  Rng r3(5);
+  const ClusterResult b = fit(d.view(), 3, Method::ila_sdp, ob, r3);
+  REQUIRE_THAT(b.messages.front(), Catch::Contains("low-rank iLA-SDP on m = 90"));
 }
 
 TEST_CASE("likelihood refinement is monotone for every covariance family", "[sdpcluster][ila_large]") {
