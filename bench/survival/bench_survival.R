@@ -14,8 +14,10 @@ if (nzchar(peer_lib)) {
   miss <- setdiff(c("flexsurv", "mpr"), rownames(installed.packages()))
   if (length(miss)) install.packages(miss, lib = peer_lib, repos = "https://cloud.r-project.org")
 }
+# One untimed warm-up run first (lazy loading, R heap growth), the same for hetmod and every peer.
 timeit <- function(expr, reps = 5) {
   e <- substitute(expr); env <- parent.frame()
+  eval(e, env)
   tm <- vapply(seq_len(reps), function(i) {
     t <- system.time(eval(e, env))
     c(t[["elapsed"]], t[["user.self"]] + t[["sys.self"]])
@@ -34,8 +36,8 @@ x <- rbinom(n, 1, 0.5); z <- rnorm(n)
 tt <- (-log(runif(n)) / exp(-3 + 0.5 * x - 0.3 * z))^(1 / 1.3)
 cc <- runif(n, 0, quantile(tt, 0.9))
 d <- data.frame(time = pmin(tt, cc), status = as.integer(tt <= cc), x = x, z = z)
-t_h <- timeit(fh <- surv_mpr(Surv(time, status) ~ x + z, data = d, dist = "weibull"), 5)
-t_p <- timeit(fp <- survreg(Surv(time, status) ~ x + z, data = d, dist = "weibull"), 5)
+t_h <- timeit(fh <- surv_mpr(Surv(time, status) ~ x + z, data = d, dist = "weibull"), 9)
+t_p <- timeit(fp <- survreg(Surv(time, status) ~ x + z, data = d, dist = "weibull"), 9)
 row("weibull n=1e5 (logLik)", "survreg", t_h, t_p, abs(as.numeric(logLik(fh)) - as.numeric(logLik(fp))))
 # Same model, survreg's AFT coefficients mapped: log lambda = -coef / scale, log gamma = -log(scale).
 est_h <- coef(fh)
@@ -43,7 +45,7 @@ est_p <- c(-coef(fp) / fp$scale, -log(fp$scale))
 row("weibull n=1e5 (estimates)", "survreg", t_h, t_p, max(abs(unname(est_h) - unname(est_p))))
 # The core alone (no formula handling), from the design matrices of the fit, and the front end (formula,
 # model frame, Surv handling, design matrices, result assembly) as the difference.
-t_c <- timeit(hetmod:::.surv_fit_core(fh$response, NULL, fh$x, fh$offset, "weibull", list()), 5)
+t_c <- timeit(hetmod:::.surv_fit_core(fh$response, NULL, fh$x, fh$offset, "weibull", list()), 9)
 row("weibull n=1e5 (core only)", "survreg", t_c, t_p, 0)
 cat(sprintf("%-30s front end %8.4f s (cpu %7.4f)  core %8.4f s (cpu %7.4f)  total/survreg ratio %6.2f (cpu %6.2f)\n",
             "weibull n=1e5 (split)", t_h[1] - t_c[1], t_h[2] - t_c[2], t_c[1], t_c[2], t_p[1] / t_h[1],
@@ -51,9 +53,9 @@ cat(sprintf("%-30s front end %8.4f s (cpu %7.4f)  core %8.4f s (cpu %7.4f)  tota
 # The same with the likelihood's row loop on 2 threads (control threads; the default is 1). CPU time sums
 # over threads, so only the elapsed ratio shows the gain. The row sums are bit-identical for any thread
 # count (fixed chunks reduced in order), so is the fit: max|diff| against the 1-thread fit is 0.
-t_h2 <- timeit(fh2 <- surv_mpr(Surv(time, status) ~ x + z, data = d, dist = "weibull", threads = 2), 5)
+t_h2 <- timeit(fh2 <- surv_mpr(Surv(time, status) ~ x + z, data = d, dist = "weibull", threads = 2), 9)
 row("weibull n=1e5 (2 threads)", "survreg", t_h2, t_p, abs(as.numeric(logLik(fh2)) - as.numeric(logLik(fp))))
-t_c2 <- timeit(hetmod:::.surv_fit_core(fh$response, NULL, fh$x, fh$offset, "weibull", list(threads = 2)), 5)
+t_c2 <- timeit(hetmod:::.surv_fit_core(fh$response, NULL, fh$x, fh$offset, "weibull", list(threads = 2)), 9)
 cat(sprintf("%-30s front end %8.4f s (cpu %7.4f)  core %8.4f s (cpu %7.4f)  total/survreg ratio %6.2f (cpu %6.2f)  vs 1 thread max|diff| %.1e\n",
             "weibull n=1e5 (split, 2 thr)", t_h2[1] - t_c2[1], t_h2[2] - t_c2[2], t_c2[1], t_c2[2], t_p[1] / t_h2[1],
             t_p[2] / t_h2[2], max(abs(coef(fh2) - coef(fh)), abs(as.numeric(logLik(fh2)) - as.numeric(logLik(fh))))))
