@@ -11,6 +11,7 @@
 #include "hetmod/random/rng.hpp"
 #include "hetmod/sdpcluster/model.hpp"
 #include "../../../src/sdpcluster/internal.hpp"
+#include "sdp_test_util.hpp"
 
 using namespace hetmod;
 using namespace hetmod::sdpcluster;
@@ -18,29 +19,7 @@ using namespace hetmod::sdpcluster;
 namespace {
 
 // iris (tests/data/sdp_iris.csv), every third row: 50 x 4
-std::vector<double> iris_subset(int64_t& n, int64_t& p) {
-  std::ifstream in(std::string(HETMOD_TEST_DATA_DIR) + "/sdp_iris.csv");
-  REQUIRE(in.good());
-  std::string line;
-  std::getline(in, line);
-  std::vector<std::vector<double>> rows;
-  int i = 0;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    if (i++ % 3 != 0) continue;
-    std::stringstream ss(line);
-    std::string cell;
-    std::vector<double> r;
-    while (std::getline(ss, cell, ',')) r.push_back(std::stod(cell));
-    rows.push_back(r);
-  }
-  n = static_cast<int64_t>(rows.size());
-  p = static_cast<int64_t>(rows.at(0).size());
-  std::vector<double> x(static_cast<size_t>(n * p));
-  for (int64_t a = 0; a < n; ++a)
-    for (int64_t b = 0; b < p; ++b) x[static_cast<size_t>(b * n + a)] = rows[static_cast<size_t>(a)][static_cast<size_t>(b)];
-  return x;
-}
+std::vector<double> iris_subset(int64_t& n, int64_t& p) { return sdp_test::read_matrix_csv("sdp_iris.csv", n, p, 3); }
 
 struct Pair {
   ClusterResult exact, lowrank;

@@ -15,6 +15,7 @@
 #include "hetmod/random/rng.hpp"
 #include "hetmod/sdpcluster/model.hpp"
 #include "../../../src/sdpcluster/internal.hpp"
+#include "sdp_test_util.hpp"
 
 using namespace hetmod;
 using namespace hetmod::sdpcluster;
@@ -41,27 +42,7 @@ TEST_CASE("bench: low-rank path timing (not a test)", "[.bench]") {
 
 namespace {
 
-std::vector<double> read_matrix_csv(const std::string& file, int64_t& n, int64_t& p) {
-  std::ifstream in(std::string(HETMOD_TEST_DATA_DIR) + "/" + file);
-  REQUIRE(in.good());
-  std::string line;
-  std::getline(in, line);  // header
-  std::vector<std::vector<double>> rows;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    std::stringstream ss(line);
-    std::string cell;
-    std::vector<double> r;
-    while (std::getline(ss, cell, ',')) r.push_back(std::stod(cell));
-    rows.push_back(r);
-  }
-  n = static_cast<int64_t>(rows.size());
-  p = static_cast<int64_t>(rows.at(0).size());
-  std::vector<double> x(static_cast<size_t>(n * p));
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = 0; j < p; ++j) x[static_cast<size_t>(j * n + i)] = rows[static_cast<size_t>(i)][static_cast<size_t>(j)];
-  return x;
-}
+using sdp_test::read_matrix_csv;
 
 const char* cov_of_mclust(const std::string& model) {
   if (model == "VII") return "spherical";

@@ -1,5 +1,6 @@
 // Shared helpers for the survival tests: veteran data, reference CSV, quantile-grid designs.
 #pragma once
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -17,6 +18,16 @@ struct Veteran {
   std::vector<int32_t> status;
   size_t n() const { return time.size(); }
 };
+
+// max |a - b| relative to max |a| (vectors of equal length).
+inline double max_rel(const std::vector<double>& a, const std::vector<double>& b) {
+  double scale = 0, diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    scale = std::max(scale, std::fabs(a[i]));
+    diff = std::max(diff, std::fabs(a[i] - b[i]));
+  }
+  return diff / std::max(scale, 1e-300);
+}
 
 inline std::vector<std::string> split_csv(const std::string& line) {
   std::vector<std::string> out;

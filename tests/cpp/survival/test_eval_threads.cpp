@@ -15,6 +15,7 @@
 using namespace hetmod;
 using namespace hetmod::survival;
 using survtest::DesignBuilder;
+using survtest::max_rel;
 
 namespace {
 struct Sim {
@@ -60,14 +61,6 @@ SurvData as_data(const Sim& s) {
   d.status = s.status;
   d.entry = s.entry;
   return d;
-}
-double max_rel(const std::vector<double>& a, const std::vector<double>& b) {
-  double scale = 0, diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    scale = std::max(scale, std::fabs(a[i]));
-    diff = std::max(diff, std::fabs(a[i] - b[i]));
-  }
-  return diff / std::max(scale, 1e-300);
 }
 }  // namespace
 

@@ -14,6 +14,7 @@ using namespace hetmod;
 using namespace hetmod::survival;
 using namespace hetmod::survival::detail;
 using survtest::DesignBuilder;
+using survtest::max_rel;
 
 namespace {
 struct WData {
@@ -52,14 +53,6 @@ SurvData as_data(const WData& s) {
   d.status = s.status;
   d.weights = s.w;
   return d;
-}
-double max_rel(const std::vector<double>& a, const std::vector<double>& b) {
-  double scale = 0, diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    scale = std::max(scale, std::fabs(a[i]));
-    diff = std::max(diff, std::fabs(a[i] - b[i]));
-  }
-  return diff / std::max(scale, 1e-300);
 }
 // The general per-observation path with the chain rule by hand (value, score, Hessian, score outer product).
 double reference(const Model& m, const WData& s, const std::vector<double>& beta, std::vector<double>& g,
