@@ -158,7 +158,7 @@
       } else if (is.integer(ev)) {
         min(ev) >= 0L && max(ev) <= 1L
       } else if (is.double(ev)) {
-        min(ev) >= 0 && max(ev) <= 1 && !any(ev != 0 & ev != 1)
+        !any(ev != 0 & ev != 1)
       } else FALSE
       if (ok) {
         ss <- cbind(time = time - 0, status = ev)

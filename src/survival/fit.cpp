@@ -176,6 +176,18 @@ void forward_subst(const std::vector<double>& L, std::vector<double>& b, size_t 
   }
 }
 
+// Solves the n x n symmetric positive-definite system A x = b (column-major): b <- A^-1 b; false if not PD.
+bool solve_spd(std::vector<double> A, std::vector<double>& b, size_t n) {
+  if (!cholesky_in_place(A, n, 1e-12)) return false;
+  forward_subst(A, b, n);
+  for (size_t i = n; i-- > 0;) {
+    double v = b[i];
+    for (size_t k = i + 1; k < n; ++k) v -= A[k + i * n] * b[k];
+    b[i] = v / A[i + i * n];
+  }
+  return true;
+}
+
 struct TargetReached {
   double ll;
 };
@@ -293,13 +305,7 @@ bool terminal_step(const Model& m, std::vector<double>& x, HessCache& cache, dou
   const size_t P = x.size();
   std::vector<double> A(P * P), p = cache.g;
   for (size_t k = 0; k < P * P; ++k) A[k] = -cache.h[k];
-  if (!cholesky_in_place(A, P, 1e-12)) return false;
-  forward_subst(A, p, P);
-  for (size_t i = P; i-- > 0;) {  // back substitution with L'
-    double v = p[i];
-    for (size_t k = i + 1; k < P; ++k) v -= A[k + i * P] * p[k];
-    p[i] = v / A[i + i * P];
-  }
+  if (!solve_spd(std::move(A), p, P)) return false;
   std::vector<double> xp(P), g(P), h(P * P), B(P * P);
   for (size_t k = 0; k < P; ++k) xp[k] = x[k] + p[k];
   const double ll = detail::eval(m, xp.data(), g.data(), h.data(), nullptr, B.data());
@@ -488,18 +494,6 @@ struct WeibullStart {
   double log_Href = 0.0;     // log H_W(t_ref) at the baseline row
   double gamma0 = 1.0;
 };
-
-// Solves the n x n symmetric positive-definite system A x = b (column-major) in place; false if not PD.
-bool solve_spd(std::vector<double> A, std::vector<double>& b, size_t n) {
-  if (!cholesky_in_place(A, n, 1e-12)) return false;
-  forward_subst(A, b, n);
-  for (size_t i = n; i-- > 0;) {
-    double v = b[i];
-    for (size_t k = i + 1; k < n; ++k) v -= A[k + i * n] * b[k];
-    b[i] = v / A[i + i * n];
-  }
-  return true;
-}
 
 // Weibull-kernel model (scale slot S: 0 phi, 1 lambda, -1 none): moves the scale intercept to its
 // closed-form conditional MLE exp(delta) = events / sum H_i (event / right-censored rows without

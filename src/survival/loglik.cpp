@@ -714,39 +714,29 @@ ChunkBuffers& chunk_buffers() {
   return buf;
 }
 
-// The coefficient layout of a model for the column sums: each coefficient's slot and column, the slots with
-// free coefficients (and their rows in the sub-block's G), the packed slot pairs they need (rows of H), and
-// the upper-triangle coefficient pairs (a <= b) with the H row of their slot pair.
+// The coefficient layout of a model for the column sums. G and H rows are indexed by slot and by packed slot
+// pair (kPk) directly, as the Weibull rows write them: the slots with coefficients, the packed slot pairs they
+// need, each coefficient's slot and column, and the upper-triangle coefficient pairs (a <= b) with the H row
+// of their slot pair.
 struct Layout {
-  int P = 0, nslot = 0, npk = 0;
-  int slots[4] = {}, gpos[4] = {-1, -1, -1, -1};
-  int pks[10] = {}, hpos[10] = {};
+  int nslot = 0, npk = 0;
+  int slots[4] = {}, pks[10] = {};
   std::vector<int> cslot, ccol, pa, pb, ph;
   explicit Layout(const Model& m) {
-    P = m.ptot;
-    // G and H rows are indexed by slot and packed slot pair (the Weibull rows write them directly).
     for (int j = 0; j < 4; ++j)
-      if (m.p[static_cast<size_t>(j)] > 0) {
-        gpos[j] = j;
-        slots[nslot++] = j;
-      }
-    for (int& v : hpos) v = -1;
+      if (m.p[static_cast<size_t>(j)] > 0) slots[nslot++] = j;
     for (int u = 0; u < nslot; ++u)
-      for (int v = u; v < nslot; ++v) {
-        const int q = kPk[slots[u]][slots[v]];
-        hpos[q] = q;
-        pks[npk++] = q;
-      }
+      for (int v = u; v < nslot; ++v) pks[npk++] = kPk[slots[u]][slots[v]];
     for (int j = 0; j < 4; ++j)
       for (int c = 0; c < m.p[static_cast<size_t>(j)]; ++c) {
         cslot.push_back(j);
         ccol.push_back(c);
       }
-    for (int b = 0; b < P; ++b)
+    for (int b = 0; b < m.ptot; ++b)
       for (int a = 0; a <= b; ++a) {
         pa.push_back(a);
         pb.push_back(b);
-        ph.push_back(hpos[kPk[cslot[static_cast<size_t>(a)]][cslot[static_cast<size_t>(b)]]]);
+        ph.push_back(kPk[cslot[static_cast<size_t>(a)]][cslot[static_cast<size_t>(b)]]);
       }
   }
 };
@@ -917,7 +907,7 @@ double eval_rows(const Model& m, const Layout& lay, const double* E, int64_t i0,
     for (int c = 0; c < P; ++c) {
       int64_t sx;
       const double* xc = col(c, sx);
-      const double* gc = G + lay.gpos[lay.cslot[static_cast<size_t>(c)]] * kSub;
+      const double* gc = G + lay.cslot[static_cast<size_t>(c)] * kSub;
       grad[c] += sum_wx(gc, xc, sx, sl);
       if (scores) {
         double* so = scores + static_cast<size_t>(s0) * uP + static_cast<size_t>(c);
@@ -933,8 +923,8 @@ double eval_rows(const Model& m, const Layout& lay, const double* E, int64_t i0,
       const size_t pos = static_cast<size_t>(a) + static_cast<size_t>(b) * uP;
       if (Order == 2) hess[pos] += sum_wxy(Hs + lay.ph[q] * kSub, xb, sxb, xa, sxa, sl);
       if (outer) {
-        const double* ga = G + lay.gpos[lay.cslot[static_cast<size_t>(a)]] * kSub;
-        const double* gb = G + lay.gpos[lay.cslot[static_cast<size_t>(b)]] * kSub;
+        const double* ga = G + lay.cslot[static_cast<size_t>(a)] * kSub;
+        const double* gb = G + lay.cslot[static_cast<size_t>(b)] * kSub;
         outer[pos] += sum_uvxy(ga, gb, xa, sxa, xb, sxb, sl);
       }
     }
