@@ -304,8 +304,10 @@ HETMOD_API int hetmod_study_convergence_rate(const hetmod_study_result* res, dou
  * "start" (vector), "scale", "seed", "gamma_max", "probe", plus the C-API keys "offset_<par>" (vector of
  * length n, added to that linear predictor) and "names_<par>" (string of p_<par> '\n'-separated
  * coefficient names; default "x0", "x1", ...). Bad data (times <= 0 or non-finite, unknown status
- * codes, time2 <= time on interval rows, entry >= time, all rows right-censored, singular designs)
- * gives HETMOD_ERR_INVALID_ARGUMENT with a message naming the row. Non-convergence and boundary
+ * codes, time2 <= time on interval rows, entry >= time or < 0, weights < 0 or non-finite or all 0, all
+ * rows right-censored, non-finite covariates) gives HETMOD_ERR_INVALID_ARGUMENT with a message naming
+ * the row; a singular design gives HETMOD_ERR_NUMERICAL with a message naming the parameter and the
+ * aliased column. Non-convergence and boundary
  * flags are results: see hetmod_fit_convergence and the note "flags" (comma-separated, "" for a clean
  * interior MLE: "threshold_boundary", "cure_boundary", "scale_boundary", "phi_lambda_confounded";
  * the note "boundary" explains them). Extras: "vcov_robust" (p x p, column-major), "aic", "bic",

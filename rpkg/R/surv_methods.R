@@ -208,7 +208,7 @@ predict.surv_mpr <- function(object, newdata = NULL, type = c("survival", "hazar
     if (!is.numeric(at) || !length(at) || anyNA(at) || any(at <= 0 | at >= 1)) {
       stop("`p` must be probabilities strictly between 0 and 1.", call. = FALSE)
     }
-    lab <- paste0("p=", format(at))
+    lab <- paste0("p=", format(at, trim = TRUE, drop0trailing = TRUE))
   } else if (type == "cure") {
     at <- numeric(0)
     lab <- "cure"
@@ -225,7 +225,7 @@ predict.surv_mpr <- function(object, newdata = NULL, type = c("survival", "hazar
     if (!is.numeric(at) || !length(at) || anyNA(at) || any(at <= 0) || any(!is.finite(at))) {
       stop("`times` must be positive finite numbers.", call. = FALSE)
     }
-    lab <- paste0("t=", format(at))
+    lab <- paste0("t=", format(at, trim = TRUE, drop0trailing = TRUE))
   }
   V <- object$vcov
   if (!length(V)) V <- matrix(NA_real_, length(object$coefficients), length(object$coefficients))
@@ -233,15 +233,18 @@ predict.surv_mpr <- function(object, newdata = NULL, type = c("survival", "hazar
                           as.integer(object$blocks$size), unname(des$X), unname(des$offsets),
                           as.numeric(at), .surv_predict_types[[type]], level, unname(ref$X),
                           unname(ref$offsets), paired)
+  # Predictions for the fit's own rows follow its na.action: na.exclude pads the excluded rows with NA.
+  pad <- if (is.null(newdata) && !is.null(object$na.action)) function(v) stats::napredict(object$na.action, v)
+         else identity
   shape <- function(m) {
     m <- as.matrix(m)
     if (paired || ncol(m) == 1L) {
       v <- as.numeric(m)
       names(v) <- des$rn
-      return(v)
+      return(pad(v))
     }
     dimnames(m) <- list(des$rn, lab[seq_len(ncol(m))])
-    m
+    pad(m)
   }
   if (!isTRUE(se.fit)) return(shape(res$estimate))
   list(fit = shape(res$estimate), se.fit = shape(res$se), lower = shape(res$lower),
@@ -277,8 +280,8 @@ anova.surv_mpr <- function(object, ...) {
   df <- df[ord]
   ll <- vapply(fits, function(f) f$loglik, 1)
   dists <- vapply(fits, function(f) f$dist, "")
-  stat <- c(NA, 2 * diff(ll))
   ddf <- c(NA, diff(df))
+  stat <- ifelse(is.na(ddf) | ddf <= 0, NA_real_, c(NA, 2 * diff(ll)))  # no test between equal-size fits
   pval <- ifelse(ddf > 0, stats::pchisq(pmax(stat, 0), ddf, lower.tail = FALSE), NA_real_)
   tab <- data.frame(Df = df, logLik = ll, AIC = -2 * ll + 2 * df,
                     BIC = -2 * ll + log(n[1L]) * df, LR = stat, `LR Df` = ddf,
@@ -292,7 +295,7 @@ anova.surv_mpr <- function(object, ...) {
     if (ddf[i] == 0) {
       warning(sprintf("Fits %s and %s have the same number of parameters: they are not nested, no test.",
                       nm[i - 1L], nm[i]), call. = FALSE)
-    } else if (stat[i] < -1e-6) {
+    } else if (2 * (ll[i] - ll[i - 1L]) < -1e-6) {
       warning(sprintf(paste0("The larger fit %s has a lower log-likelihood than %s: the fits are not ",
                              "nested or one did not converge."), nm[i], nm[i - 1L]), call. = FALSE)
     }
@@ -329,8 +332,20 @@ anova.surv_mpr <- function(object, ...) {
 
 simulate.surv_mpr <- function(object, nsim = 1, seed = NULL, newdata = NULL,
                               censoring = c("observed", "none", "administrative"), cens_time = NULL,
-                              ...) {
+                              coef = NULL, ...) {
   censoring <- match.arg(censoring)
+  # A specified model: the fit's structure (distribution, parameter formulas) with other coefficients.
+  b <- object$coefficients
+  if (!is.null(coef)) {
+    if (!is.numeric(coef) || length(coef) != length(b) || any(!is.finite(coef))) {
+      stop(sprintf("`coef` must be %d finite numbers in the order of coef(object): %s.", length(b),
+                   paste(names(b), collapse = ", ")), call. = FALSE)
+    }
+    if (!is.null(names(coef)) && !identical(names(coef), names(b))) {
+      stop("The names of `coef` must be those of coef(object), in that order.", call. = FALSE)
+    }
+    b <- stats::setNames(as.numeric(coef), names(b))
+  }
   if (!is.numeric(nsim) || length(nsim) != 1L || is.na(nsim) || nsim < 1 || nsim != round(nsim)) {
     stop("`nsim` must be a single whole number >= 1.", call. = FALSE)
   }
@@ -363,8 +378,7 @@ simulate.surv_mpr <- function(object, nsim = 1, seed = NULL, newdata = NULL,
   nu <- if (censoring == "observed") n else 0L
   out <- vector("list", nsim)
   for (i in seq_len(nsim)) {
-    r <- surv_simulate_cpp(unname(des$X), unname(des$offsets), object$dist,
-                           unname(object$coefficients), seed, i - 1, nu)
+    r <- surv_simulate_cpp(unname(des$X), unname(des$offsets), object$dist, unname(b), seed, i - 1, nu)
     t <- r$times
     cens <- switch(censoring,
                    none = rep(Inf, n),
@@ -405,4 +419,50 @@ tidy.surv_mpr <- function(x, conf.int = FALSE, conf.level = 0.95, ...) {
     out$conf.high <- out$estimate + q * out$std.error
   }
   out
+}
+
+# ------------------------------------------------------------------------------------------------
+# residuals and model.frame
+# ------------------------------------------------------------------------------------------------
+
+# Cox-Snell r_i = H(t_i | x_i) - H(entry_i | x_i) (a unit-exponential sample, censored where the row is,
+# when the model is right), martingale d_i - r_i and deviance residuals, for right-censored and
+# counting-process rows; padded by na.exclude like predict().
+residuals.surv_mpr <- function(object, type = c("martingale", "deviance", "coxsnell"), ...) {
+  type <- match.arg(type)
+  r <- object$response
+  if (any(r$status >= 2L)) {
+    stop(paste0("Residuals are defined here for right-censored and counting-process data; the fit has ",
+                "left- or interval-censored rows."), call. = FALSE)
+  }
+  core <- function(at) {
+    surv_predict_cpp(unname(object$coefficients), unname(.surv_model_vcov(object)), object$dist,
+                     as.integer(object$blocks$size), unname(object$x), unname(object$offset), as.numeric(at),
+                     .surv_predict_types[["cumhaz"]], 0.95, list(), list(), TRUE)$estimate
+  }
+  H <- as.numeric(core(r$time))
+  if (length(r$entry) && any(r$entry > 0)) {
+    He <- numeric(length(H))
+    pos <- r$entry > 0
+    He[pos] <- as.numeric(core(ifelse(pos, r$entry, r$time)))[pos]
+    H <- H - He
+  }
+  d <- as.numeric(r$status == 1L)
+  res <- switch(type,
+    coxsnell = H,
+    martingale = d - H,
+    deviance = {
+      m <- d - H
+      sign(m) * sqrt(-2 * (m + ifelse(d > 0, d * log(pmax(d - m, .Machine$double.xmin)), 0)))
+    })
+  names(res) <- rownames(object$x$lambda) %||% rownames(object$frame)
+  if (!is.null(object$na.action)) res <- stats::naresid(object$na.action, res)
+  res
+}
+
+model.frame.surv_mpr <- function(formula, ...) {
+  if (is.null(formula$frame)) {
+    stop("The fit has no model frame: refit with surv_mpr(..., model = TRUE) (the default).", call. = FALSE)
+  }
+  formula$frame
 }

@@ -57,7 +57,7 @@ plot.surv_mpr <- function(x, newdata = NULL, type = c("survival", "hazard", "cum
   if (marginal) {
     est <- predict.surv_mpr(x, type = type, times = times, newdata = NULL)
     if (is.null(dim(est))) est <- matrix(est, nrow = 1L)
-    curves[[1L]] <- list(fit = colMeans(est), lower = NULL, upper = NULL)
+    curves[[1L]] <- list(fit = colMeans(est, na.rm = TRUE), lower = NULL, upper = NULL)  # na.exclude: NA rows
     labels <- "average over observations"
     col <- col[1L]
   } else {

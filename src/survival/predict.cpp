@@ -178,6 +178,7 @@ Prediction predict(const SurvFit& fit, const Design& newdesign, const std::vecto
     double s = 0;
     for (size_t a = 0; a < P; ++a)
       for (size_t b = 0; b < P; ++b) s += g[a] * fit.result.vcov[a + b * P] * g[b];
+    if (std::isnan(s)) return kNaN;  // no valid covariance (e.g. a boundary fit): no SE, no interval
     return std::sqrt(std::max(0.0, s));
   };
   // Chain slot gradient to coefficients.

@@ -84,6 +84,71 @@ static void check_errors(const double* x_lambda, const double* x_gamma) {
   for (i = 0; i < N; ++i) bad_status[i] = HETMOD_SURV_RIGHT;
   S_CHECK(hetmod_surv_fit(k_time, NULL, bad_status, NULL, NULL, N, NULL, 0, x_lambda, 2, x_gamma, 1, NULL, 0,
                           HETMOD_SURV_DIST_WEIBULL, NULL, &fit) == HETMOD_ERR_INVALID_ARGUMENT);
+  /* the rest of issue 3's bad-input list: each a status and a message naming the row or the column */
+  memcpy(bad_time, k_time, sizeof bad_time);
+  bad_time[4] = 0.0 / 0.0; /* NaN */
+  S_CHECK(hetmod_surv_fit(bad_time, NULL, k_status, NULL, NULL, N, NULL, 0, x_lambda, 2, x_gamma, 1, NULL, 0,
+                          HETMOD_SURV_DIST_WEIBULL, NULL, &fit) == HETMOD_ERR_INVALID_ARGUMENT);
+  S_CHECK(strstr(hetmod_last_error(), "time[4]") != NULL);
+  bad_time[4] = 1.0 / 0.0; /* Inf */
+  S_CHECK(hetmod_surv_fit(bad_time, NULL, k_status, NULL, NULL, N, NULL, 0, x_lambda, 2, x_gamma, 1, NULL, 0,
+                          HETMOD_SURV_DIST_WEIBULL, NULL, &fit) == HETMOD_ERR_INVALID_ARGUMENT);
+  S_CHECK(strstr(hetmod_last_error(), "time[4]") != NULL);
+  bad_time[4] = 0.0;
+  S_CHECK(hetmod_surv_fit(bad_time, NULL, k_status, NULL, NULL, N, NULL, 0, x_lambda, 2, x_gamma, 1, NULL, 0,
+                          HETMOD_SURV_DIST_WEIBULL, NULL, &fit) == HETMOD_ERR_INVALID_ARGUMENT);
+  S_CHECK(strstr(hetmod_last_error(), "time[4]") != NULL);
+  {
+    double entry[N], w[N], t2[N], xl[2 * N];
+    int32_t st2[N];
+    for (i = 0; i < N; ++i) {
+      entry[i] = 0.5 * k_time[i];
+      w[i] = 1.0;
+      t2[i] = k_time[i] + 0.5;
+      st2[i] = k_status[i];
+      xl[i] = x_lambda[i];
+      xl[N + i] = x_lambda[N + i];
+    }
+    entry[6] = k_time[6]; /* entry >= exit */
+    S_CHECK(hetmod_surv_fit(k_time, NULL, k_status, entry, NULL, N, NULL, 0, x_lambda, 2, x_gamma, 1, NULL, 0,
+                            HETMOD_SURV_DIST_WEIBULL, NULL, &fit) == HETMOD_ERR_INVALID_ARGUMENT);
+    S_CHECK(strstr(hetmod_last_error(), "entry[6]") != NULL);
+    entry[6] = -1.0;
+    S_CHECK(hetmod_surv_fit(k_time, NULL, k_status, entry, NULL, N, NULL, 0, x_lambda, 2, x_gamma, 1, NULL, 0,
+                            HETMOD_SURV_DIST_WEIBULL, NULL, &fit) == HETMOD_ERR_INVALID_ARGUMENT);
+    S_CHECK(strstr(hetmod_last_error(), "entry[6]") != NULL);
+    w[2] = -1.0; /* negative, then NaN weight; all weights zero */
+    S_CHECK(hetmod_surv_fit(k_time, NULL, k_status, NULL, w, N, NULL, 0, x_lambda, 2, x_gamma, 1, NULL, 0,
+                            HETMOD_SURV_DIST_WEIBULL, NULL, &fit) == HETMOD_ERR_INVALID_ARGUMENT);
+    S_CHECK(strstr(hetmod_last_error(), "weights[2]") != NULL);
+    w[2] = 0.0 / 0.0;
+    S_CHECK(hetmod_surv_fit(k_time, NULL, k_status, NULL, w, N, NULL, 0, x_lambda, 2, x_gamma, 1, NULL, 0,
+                            HETMOD_SURV_DIST_WEIBULL, NULL, &fit) == HETMOD_ERR_INVALID_ARGUMENT);
+    S_CHECK(strstr(hetmod_last_error(), "weights[2]") != NULL);
+    for (i = 0; i < N; ++i) w[i] = 0.0;
+    S_CHECK(hetmod_surv_fit(k_time, NULL, k_status, NULL, w, N, NULL, 0, x_lambda, 2, x_gamma, 1, NULL, 0,
+                            HETMOD_SURV_DIST_WEIBULL, NULL, &fit) == HETMOD_ERR_INVALID_ARGUMENT);
+    S_CHECK(strstr(hetmod_last_error(), "weights") != NULL);
+    st2[1] = HETMOD_SURV_INTERVAL; /* an interval row with a NaN upper end */
+    t2[1] = 0.0 / 0.0;
+    S_CHECK(hetmod_surv_fit(k_time, t2, st2, NULL, NULL, N, NULL, 0, x_lambda, 2, x_gamma, 1, NULL, 0,
+                            HETMOD_SURV_DIST_WEIBULL, NULL, &fit) == HETMOD_ERR_INVALID_ARGUMENT);
+    S_CHECK(strstr(hetmod_last_error(), "time2[1]") != NULL);
+    st2[1] = -1; /* negative status code */
+    S_CHECK(hetmod_surv_fit(k_time, t2, st2, NULL, NULL, N, NULL, 0, x_lambda, 2, x_gamma, 1, NULL, 0,
+                            HETMOD_SURV_DIST_WEIBULL, NULL, &fit) == HETMOD_ERR_INVALID_ARGUMENT);
+    S_CHECK(strstr(hetmod_last_error(), "status[1]") != NULL);
+    xl[N + 3] = 0.0 / 0.0; /* a NaN covariate */
+    S_CHECK(hetmod_surv_fit(k_time, NULL, k_status, NULL, NULL, N, NULL, 0, xl, 2, x_gamma, 1, NULL, 0,
+                            HETMOD_SURV_DIST_WEIBULL, NULL, &fit) == HETMOD_ERR_INVALID_ARGUMENT);
+    S_CHECK(strstr(hetmod_last_error(), "lambda") != NULL);
+    for (i = 0; i < N; ++i) xl[N + i] = 2.0 * xl[i]; /* singular: the column is twice the intercept */
+    S_CHECK(hetmod_surv_fit(k_time, NULL, k_status, NULL, NULL, N, NULL, 0, xl, 2, x_gamma, 1, NULL, 0,
+                            HETMOD_SURV_DIST_WEIBULL, NULL, &fit) == HETMOD_ERR_NUMERICAL);
+    S_CHECK(strstr(hetmod_last_error(), "singular") != NULL && strstr(hetmod_last_error(), "lambda") != NULL &&
+            strstr(hetmod_last_error(), "'x1'") != NULL);
+  }
+  S_CHECK(fit == sentinel);
   /* a structurally fixed parameter given columns (kappa for the Weibull) */
   S_CHECK(hetmod_surv_fit(k_time, NULL, k_status, NULL, NULL, N, NULL, 0, x_lambda, 2, x_gamma, 1, x_gamma, 1,
                           HETMOD_SURV_DIST_WEIBULL, NULL, &fit) != HETMOD_OK);
