@@ -17,18 +17,43 @@
                          burr = "kappa", loglogistic = c("lambda", "kappa"), pgw = "lambda",
                          gompertz = "kappa", cure_limit = "kappa")
 .surv_links <- c(phi = "log", lambda = "log", gamma = "log", kappa = "log(1 + kappa)")
+.surv_links_plain <- unname(.surv_links[.surv_pars])
 .surv_par_labels <- list(
   default = c(phi = "phi (AFT scale)", lambda = "lambda (PH scale)", gamma = "gamma (power shape)",
               kappa = "kappa (shape selector)"),
   cure_limit = c(phi = "phi = mu (AFT scale)", lambda = "lambda = theta (PH scale)",
                  gamma = "gamma (power shape)", kappa = "kappa (unused)"))
 
+# (internal) The constant 0 or 1 when a formula's right-hand side is literally `0` or `1` (~ 0, ~ 1),
+# else NULL: the common fixed and intercept-only formulas are recognised without terms().
+.surv_rhs_const <- function(f) {
+  r <- f[[length(f)]]
+  if (is.numeric(r) && length(r) == 1L && is.null(attributes(r)) && !is.na(r) && (r == 0 || r == 1)) r
+}
+
 # (internal) TRUE when a one-sided formula gives no coefficients (~ 0, ~ -1, ~ 0 + offset(w)).
 .surv_formula_fixed <- function(f) {
+  r <- .surv_rhs_const(f)
+  if (!is.null(r)) return(r == 0)
   tt <- stats::terms(f)
   attr(tt, "intercept") == 0L && length(attr(tt, "term.labels")) == 0L
 }
-.surv_formula_has_offset <- function(f) !is.null(attr(stats::terms(f), "offset"))
+.surv_formula_has_offset <- function(f) {
+  is.null(.surv_rhs_const(f)) && !is.null(attr(stats::terms(f), "offset"))
+}
+
+# (internal) The formulas ~ 0 and ~ 1 with environment `env` (identical() to as.formula("~ 0", env = env),
+# without parsing a string).
+.surv_zero_formula <- function(env) {
+  f <- ~ 0
+  environment(f) <- env
+  f
+}
+.surv_one_formula <- function(env) {
+  f <- ~ 1
+  environment(f) <- env
+  f
+}
 
 .surv_check_formula <- function(f, name) {
   if (is.character(f) && length(f) == 1L) f <- stats::as.formula(f)
@@ -62,10 +87,15 @@
 # structurally fixed parameters, and the phi/lambda rule for the Weibull and exponential.
 .surv_par_formulas <- function(dist, rhs, given) {
   env <- environment(rhs)
-  zero <- stats::as.formula("~ 0", env = env)
-  one <- stats::as.formula("~ 1", env = env)
-  rhs_has_cov <- !.surv_formula_fixed(rhs) &&
-    (length(attr(stats::terms(rhs), "term.labels")) > 0L || .surv_formula_has_offset(rhs))
+  zero <- .surv_zero_formula(env)
+  one <- .surv_one_formula(env)
+  # Covariates (terms, or an offset on a free intercept) on the main formula's right-hand side: one
+  # terms() call, none for ~ 0 and ~ 1.
+  rhs_has_cov <- is.null(.surv_rhs_const(rhs)) && {
+    tt <- .surv_terms(rhs)
+    nlab <- length(attr(tt, "term.labels"))
+    !(attr(tt, "intercept") == 0L && nlab == 0L) && (nlab > 0L || !is.null(attr(tt, "offset")))
+  }
   # Which scale receives the main formula's right-hand side.
   primary <- switch(dist, loglogistic = , pgw = "phi", "lambda")
   if (dist %in% c("weibull", "exponential") && !is.null(given$phi) && !.surv_formula_fixed(given$phi)) {
@@ -126,7 +156,9 @@
 # Variables that the combined model frame must hold: every variable of the parameter formulas that
 # is a column of `data` or a non-scalar object visible from the formula's environment.
 .surv_frame_vars <- function(forms, data) {
-  vars <- unique(unlist(lapply(forms, all.vars)))
+  vars <- unique(unlist(lapply(forms, all.vars), use.names = FALSE))
+  if (is.null(vars)) return(character(0))
+  if (!is.null(data) && !anyNA(match(vars, names(data)))) return(vars)  # the common case: all in `data`
   keep <- vapply(vars, function(v) {
     if (!is.null(data) && v %in% names(data)) return(TRUE)
     for (f in forms) {
@@ -148,29 +180,122 @@
 # surv_mpr() binds it to `Surv` while it evaluates the model frame, when `Surv` would be survival's.
 .surv_fast_surv <- function(time, time2, event, type, origin) {
   if (!missing(time) && missing(type) && missing(origin) && (missing(time2) + missing(event)) == 1L) {
-    ev <- if (missing(event)) time2 else event
-    n <- length(time)
-    if (n > 0L && is.numeric(time) && is.null(attributes(time)) && is.null(attributes(ev)) &&
-        length(ev) == n && !anyNA(time) && !anyNA(ev)) {
-      ok <- if (is.logical(ev)) {
-        ev <- as.numeric(ev)
-        TRUE
-      } else if (is.integer(ev)) {
-        min(ev) >= 0L && max(ev) <= 1L
-      } else if (is.double(ev)) {
-        !any(ev != 0 & ev != 1)
-      } else FALSE
-      if (ok) {
-        ss <- cbind(time = time - 0, status = ev)
-        attr(ss, "type") <- "right"
-        class(ss) <- "Surv"
-        return(ss)
-      }
-    }
+    ss <- .surv_right_surv(time, if (missing(event)) time2 else event)
+    if (!is.null(ss)) return(ss)
   }
   mc <- match.call()
   mc[[1L]] <- quote(survival::Surv)
   eval(mc, parent.frame())
+}
+
+# (internal) survival::Surv(time, ev) for numeric times and a 0/1 (or logical) status without missing
+# values or attributes (identical() to survival's object); NULL for anything else.
+.surv_right_surv <- function(time, ev) {
+  n <- length(time)
+  if (n > 0L && is.numeric(time) && is.null(attributes(time)) && is.null(attributes(ev)) &&
+      length(ev) == n && !anyNA(time) && !anyNA(ev)) {
+    ok <- if (is.logical(ev)) {
+      ev <- as.numeric(ev)
+      TRUE
+    } else if (is.integer(ev)) {
+      min(ev) >= 0L && max(ev) <= 1L
+    } else if (is.double(ev)) {
+      !any(ev != 0 & ev != 1)
+    } else FALSE
+    if (ok) {
+      # (time - 0 turns integer times into doubles, as survival::Surv does; doubles are bound directly)
+      ss <- cbind(time = if (is.double(time)) time else time - 0, status = ev)
+      attr(ss, "type") <- "right"
+      class(ss) <- "Surv"
+      return(ss)
+    }
+  }
+  NULL
+}
+
+# (internal) Per-session caches of the front end (.surv_memo, .surv_survival_Surv, .surv_const_design).
+.surv_cache <- new.env(parent = emptyenv())
+
+# (internal) terms() of a formula through a small cache of the 16 most recent formulas: terms()
+# depends only on the formula's expression and environment, so the cache is keyed by the expression
+# (attributes dropped: no environment is kept alive by the cache) and the stored terms get the
+# formula's environment back. The result is identical() to stats::terms(f).
+.surv_terms <- function(f) {
+  key <- f
+  attributes(key) <- NULL
+  tt <- .surv_memo("terms", key, function() {
+    tt <- stats::terms(f)
+    environment(tt) <- emptyenv()
+    tt
+  })
+  environment(tt) <- environment(f)
+  tt
+}
+
+# (internal) A value cached under a key `key` (a language object or a list of them, compared with
+# identical()) in the slot `slot` of .surv_cache, computed by `compute()` on a miss; the 16 most recent
+# keys are kept (a hit costs a few identical() calls on small objects).
+.surv_memo <- function(slot, key, compute) {
+  cache <- .surv_cache[[slot]]
+  for (e in cache) if (identical(e[[1L]], key)) return(e[[2L]])
+  val <- compute()
+  .surv_cache[[slot]] <- c(list(list(key, val)), cache[seq_len(min(length(cache), 15L))])
+  val
+}
+# (internal) survival::Surv, looked up once per session (`::` costs microseconds on every call).
+.surv_survival_Surv <- function() {
+  s <- .surv_cache$Surv
+  if (is.null(s)) {
+    s <- survival::Surv
+    .surv_cache$Surv <- s
+  }
+  s
+}
+
+# (internal) The combined model frame without model.frame() for the common call: `data` a data frame,
+# no subset/weights/na.action/cluster, the response survival's Surv(a, b) of two columns of `data`
+# giving a right-censored 0/1 response, and every other variable a plain numeric column (double or
+# integer, no attributes) of `data`, with no missing values anywhere. The frame `mf` is identical() to
+# model.frame()'s (columns shared with `data`, terms with predvars and dataClasses); `time` and `status`
+# are the response columns in the core's coding (as .surv_response() would extract them from the Surv
+# matrix, without the copies). NULL when the call is not of that form (the caller then builds the frame
+# with model.frame()).
+.surv_quick_frame <- function(lhs, vars, data, env) {
+  if (length(lhs) != 3L || !is.null(names(lhs)) || !is.symbol(lhs[[2L]]) || !is.symbol(lhs[[3L]])) {
+    return(NULL)
+  }
+  a <- as.character(lhs[[2L]])
+  b <- as.character(lhs[[3L]])
+  nms <- names(data)
+  if (anyNA(match(c(a, b, vars), nms)) || !is.na(match("Surv", nms))) return(NULL)
+  cols <- .subset(data, vars)
+  for (v in cols) {
+    if (!(is.double(v) || is.integer(v)) || !is.null(attributes(v)) || anyNA(v)) return(NULL)
+  }
+  Y <- .surv_right_surv(.subset2(data, a), .subset2(data, b))
+  if (is.null(Y)) return(NULL)
+  # The frame's terms (with predvars and dataClasses) and column names depend only on the response call
+  # and the variable names: cached (.surv_memo), with the formula's environment set on every call.
+  sk <- .surv_memo("frame", list(lhs, vars), function() {
+    rhs <- if (length(vars)) Reduce(function(u, v) call("+", u, v), lapply(vars, as.name)) else 1
+    combined <- call("~", lhs, rhs)
+    class(combined) <- "formula"
+    environment(combined) <- emptyenv()
+    tt <- stats::terms(combined)
+    attr(tt, "predvars") <- attr(tt, "variables")
+    # The response's column name as model.frame() deparses it.
+    nm <- c(paste(deparse(lhs, width.cutoff = 500L, backtick = TRUE), collapse = " "), vars)
+    attr(tt, "dataClasses") <- stats::setNames(c("nmatrix.2", rep.int("numeric", length(vars))), nm)
+    list(terms = tt, names = nm)
+  })
+  tt <- sk$terms
+  environment(tt) <- env
+  mf <- c(list(Y), cols)
+  names(mf) <- sk$names
+  attr(mf, "terms") <- tt
+  attr(mf, "row.names") <- .row_names_info(data, 0L)
+  class(mf) <- "data.frame"
+  list(mf = mf, time = as.numeric(.subset2(data, a)), status = as.integer(.subset2(data, b)))
 }
 
 # (internal) TRUE when a model frame built with na.pass has a missing value in any column (the Surv
@@ -181,8 +306,10 @@
 }
 
 # Turns a Surv object into the core's coding: status 0 right, 1 event, 2 left, 3 interval;
-# time2 (upper end of intervals), entry (left truncation). Validates with clear messages.
-.surv_response <- function(Y, rn = NULL) {
+# time2 (upper end of intervals), entry (left truncation). Validates with clear messages. `rn` (row
+# names for the messages) may be a function returning them, called only when a message needs them.
+.surv_response <- function(Y, rn = NULL, time = NULL, status = NULL) {
+  given <- !is.null(time) && !is.null(status)
   if (!inherits(Y, "Surv")) {
     stop("The left-hand side of `formula` must be a survival::Surv() object, e.g. Surv(time, status).",
          call. = FALSE)
@@ -190,8 +317,9 @@
   type <- attr(Y, "type")
   n <- nrow(Y)
   Y <- unclass(Y)  # plain matrix: column extraction without the [.Surv method
-  if (is.null(rn)) rn <- as.character(seq_len(n))
   where <- function(bad) {
+    if (is.function(rn)) rn <- rn()
+    if (is.null(rn)) rn <- as.character(seq_len(n))
     i <- which(bad)
     s <- paste0("'", utils::head(rn[i], 5L), "'", collapse = ", ")
     if (length(i) > 5L) s <- paste0(s, ", ...")
@@ -200,8 +328,8 @@
   entry <- numeric(0)
   time2 <- numeric(0)
   if (type == "right") {
-    time <- as.numeric(Y[, 1L])
-    status <- as.integer(Y[, 2L])
+    if (is.null(time)) time <- as.numeric(Y[, 1L])
+    if (is.null(status)) status <- as.integer(Y[, 2L])
   } else if (type == "left") {
     time <- as.numeric(Y[, 1L])
     status <- ifelse(Y[, 2L] == 1, 1L, 2L)
@@ -246,12 +374,15 @@
     stop(sprintf(paste0("Surv type \"%s\" is not supported; use right, left, interval, interval2 ",
                         "or counting (start, stop, status)."), type), call. = FALSE)
   }
-  if (anyNA(status) || (n > 0L && (min(status) < 0L || max(status) > 3L))) {
+  # (status and time given: .surv_quick_frame() has checked that they have no missing values and that
+  # status is 0/1, so those passes over the data are not repeated.)
+  known <- type == "right" && given
+  if (!known && (anyNA(status) || (n > 0L && (min(status) < 0L || max(status) > 3L)))) {
     stop("Status codes must follow the survival::Surv conventions (0/1, 1/2 or TRUE/FALSE).",
          call. = FALSE)
   }
   # Fast checks first (one pass each, no n-vector allocation); the row names only on failure.
-  if (anyNA(time) || (n > 0L && !is.finite(max(time)))) {
+  if ((!known && anyNA(time)) || (n > 0L && !is.finite(max(time)))) {
     bad <- !is.finite(time)
     stop(sprintf("Survival times must be finite; see %s.", where(bad)), call. = FALSE)
   }
@@ -268,25 +399,40 @@
 }
 
 # The design matrix and offset of one parameter formula evaluated on a model frame (or newdata).
-.surv_design_one <- function(tt, data, xlev = NULL, contrasts = NULL, name = "", newdata = FALSE) {
+# Returns x, offset, terms (those of the formula's model frame: with predvars and dataClasses) and, with
+# `xlevels = TRUE`, xlev (.getXlevels()). Fast paths, identical() to model.frame() + model.matrix():
+# ~ 0 and ~ 1 need no frame; main effects of plain numeric columns are bound directly (.surv_design_simple).
+.surv_design_one <- function(tt, data, xlev = NULL, contrasts = NULL, name = "", newdata = FALSE,
+                             xlevels = FALSE) {
   if (length(attr(tt, "term.labels")) == 0L && is.null(attr(tt, "offset"))) {
     # ~ 0 or ~ 1: no frame to evaluate (the common case of fixed and intercept-only parameters).
-    n <- nrow(data)
-    X <- if (attr(tt, "intercept") == 1L) {
-      matrix(1, n, 1L, dimnames = list(NULL, "(Intercept)"))
-    } else {
-      matrix(0, n, 0L)
-    }
-    attr(X, "assign") <- rep_len(0L, ncol(X))
-    mf <- data[0L]
-    attr(mf, "terms") <- tt
-    return(list(x = X, offset = numeric(0), mf = mf))
+    X <- .surv_const_design(.row_names_info(data, 2L), attr(tt, "intercept") == 1L)
+    return(list(x = X, offset = numeric(0), terms = tt, xlev = NULL))
   }
-  mf <- stats::model.frame(tt, data = data, na.action = stats::na.pass, xlev = xlev)
-  X <- stats::model.matrix(tt, mf, contrasts.arg = contrasts)
-  off <- stats::model.offset(mf)
-  if (is.null(off)) off <- numeric(0)
-  storage.mode(X) <- "double"
+  d <- if (getOption("hetmod.surv_fast", TRUE)) .surv_design_simple(tt, data)
+  if (!is.null(d)) {
+    # The same checks as below on the data columns instead of X (X adds only its column of ones;
+    # integer columns are always finite).
+    for (v in d$cols) {
+      if (anyNA(v)) {
+        stop(sprintf("Missing or undefined values in the covariates of %s%s.", name,
+                     if (newdata) " in `newdata`" else ""), call. = FALSE)
+      }
+    }
+    for (v in d$cols) {
+      if (is.double(v) && !is.finite(sum(v)) && !all(is.finite(v))) {
+        stop(sprintf("Non-finite values in the covariates of %s.", name), call. = FALSE)
+      }
+    }
+    return(list(x = d$x, offset = numeric(0), terms = d$terms, xlev = d$xlev))
+  } else {
+    mf <- stats::model.frame(tt, data = data, na.action = stats::na.pass, xlev = xlev)
+    X <- stats::model.matrix(tt, mf, contrasts.arg = contrasts)
+    off <- stats::model.offset(mf)
+    if (is.null(off)) off <- numeric(0)
+    storage.mode(X) <- "double"
+    d <- list(terms = attr(mf, "terms"), xlev = if (xlevels) stats::.getXlevels(tt, mf))
+  }
   if (anyNA(X) || anyNA(off)) {
     stop(sprintf("Missing or undefined values in the covariates of %s%s.", name,
                  if (newdata) " in `newdata`" else ""), call. = FALSE)
@@ -296,7 +442,55 @@
       (length(off) && !is.finite(sum(off)) && !all(is.finite(off)))) {
     stop(sprintf("Non-finite values in the covariates of %s.", name), call. = FALSE)
   }
-  list(x = X, offset = as.numeric(off), mf = mf)
+  list(x = X, offset = as.numeric(off), terms = d$terms, xlev = d$xlev)
+}
+
+# (internal) The design of ~ 1 (a column of ones named "(Intercept)") or ~ 0 (n x 0) for n rows, with
+# "assign". The last one of each is kept (.surv_cache; ones only up to 1e6 rows) and returned again for
+# the same n: R objects are values (copied on modification), so fits and parameters can share one
+# column of ones instead of allocating and filling one per parameter and fit.
+.surv_const_design <- function(n, intercept) {
+  slot <- if (intercept) "ones" else "none"
+  X <- .surv_cache[[slot]]
+  if (is.null(X) || dim(X)[1L] != n) {
+    X <- if (intercept) matrix(1, n, 1L, dimnames = list(NULL, "(Intercept)")) else matrix(0, n, 0L)
+    attr(X, "assign") <- rep_len(0L, ncol(X))
+    if (!intercept || n <= 1e6) .surv_cache[[slot]] <- X
+  }
+  X
+}
+
+# (internal) The design of a formula whose terms are main effects of plain numeric columns of `data`
+# (double or integer vectors without attributes; no offset, no factors, no functions of variables):
+# the columns bound after the intercept, with model.matrix()'s dimnames and "assign", the terms that
+# model.frame() would return (predvars = variables, dataClasses "numeric") and .getXlevels()'s value
+# (an empty named list). NULL for any other formula or data.
+.surv_no_xlevels <- structure(list(), names = character(0))
+.surv_design_simple <- function(tt, data) {
+  labs <- attr(tt, "term.labels")
+  if (!is.null(attr(tt, "offset")) || attr(tt, "response") != 0L || anyNA(match(labs, names(data)))) {
+    return(NULL)
+  }
+  vv <- attr(tt, "variables")
+  # Every variable is a term and every term a bare variable, in the same order.
+  if (!identical(vv, as.call(c(list(quote(list)), lapply(labs, as.name))))) return(NULL)
+  pv <- attr(tt, "predvars")
+  if (!is.null(pv) && !identical(pv, vv)) return(NULL)
+  cols <- .subset(data, labs)
+  for (v in cols) if (!(is.double(v) || is.integer(v)) || !is.null(attributes(v))) return(NULL)
+  n <- .row_names_info(data, 2L)
+  if (!all(lengths(cols, use.names = FALSE) == n)) return(NULL)
+  ic <- attr(tt, "intercept") == 1L
+  # One allocation: the intercept's ones, then each column assigned in place.
+  X <- matrix(1, n, length(labs) + ic)
+  for (j in seq_along(cols)) X[, j + ic] <- cols[[j]]
+  dimnames(X) <- list(as.character(attr(data, "row.names")), c(if (ic) "(Intercept)", labs))
+  attr(X, "assign") <- c(if (ic) 0L, seq_along(labs))
+  attr(tt, "predvars") <- vv
+  dc <- rep.int("numeric", length(labs))
+  names(dc) <- labs
+  attr(tt, "dataClasses") <- dc
+  list(x = X, terms = tt, xlev = .surv_no_xlevels, cols = cols)
 }
 
 .surv_control_names <- c("maxit", "tol", "starts", "start", "scale", "seed", "gamma_max", "probe", "threads")
@@ -341,70 +535,28 @@
   surv_fit_cpp(resp$time, resp$time2, resp$status, resp$entry, w, X, offsets, dist, control)
 }
 
-# Flexible parametric survival regression with the APGW family: see man/surv_mpr.Rd.
-surv_mpr <- function(formula, data, dist = "apgw", phi, lambda, gamma, kappa, weights, subset,
-                     na.action, control = list(), model = TRUE, robust = FALSE, cluster, ...) {
-  cl <- match.call()
-  if (missing(formula) || !inherits(formula, "formula") || length(formula) != 3L) {
-    stop("`formula` must be a two-sided formula such as Surv(time, status) ~ x.", call. = FALSE)
-  }
-  if (!is.character(dist) || length(dist) != 1L || !dist %in% .surv_dists) {
-    stop(sprintf("`dist` must be one of %s.", paste0("\"", .surv_dists, "\"", collapse = ", ")),
-         call. = FALSE)
-  }
-  dat <- if (missing(data)) NULL else data
-  if (!is.null(dat) && !is.data.frame(dat)) {
-    dat <- tryCatch(as.data.frame(dat), error = function(e) stop("`data` must be a data frame.", call. = FALSE))
-  }
-  control <- .surv_control(control, list(...))
-  given <- list(phi = if (!missing(phi)) .surv_check_formula(phi, "phi"),
-                lambda = if (!missing(lambda)) .surv_check_formula(lambda, "lambda"),
-                gamma = if (!missing(gamma)) .surv_check_formula(gamma, "gamma"),
-                kappa = if (!missing(kappa)) .surv_check_formula(kappa, "kappa"))
-  rhs <- .surv_main_rhs(formula, dat)
-  forms <- .surv_par_formulas(dist, rhs, given)
-  # Dots in parameter formulas expand to the data columns except the response variables.
-  resp_vars <- all.vars(formula[[2L]])
-  for (k in .surv_pars) {
-    if ("." %in% all.vars(forms[[k]])) {
-      if (is.null(dat)) stop("`.` in a parameter formula needs a `data` argument.", call. = FALSE)
-      env <- environment(forms[[k]])
-      forms[[k]] <- stats::formula(stats::terms(forms[[k]], data = dat[setdiff(names(dat), resp_vars)]))
-      environment(forms[[k]]) <- env
-    }
-  }
-
-  # One model frame over all variables, so that subset/na.action apply to every parameter alike.
-  vars <- .surv_frame_vars(forms, dat)
+# (internal) The combined model frame with model.frame() (any call .surv_quick_frame() does not take):
+# `mfc` is surv_mpr's call reduced to data/subset/weights/na.action/cluster, evaluated in `pf`. Without
+# an explicit na.action the frame is built with na.pass and the default na.action
+# (getOption("na.action")) is applied only when a value is missing: na.omit() copies the whole frame
+# even when nothing is dropped. With missing values the frame is rebuilt the ordinary way (same result
+# as model.frame's own na.action, including drop.unused.levels after the rows are removed). The frame's
+# terms get the formula's environment (the one evaluating Surv() with .surv_fast_surv is temporary).
+.surv_model_frame <- function(mfc, lhs, vars, fenv, fast_surv, pf) {
   rhs_expr <- if (length(vars)) {
     Reduce(function(a, b) call("+", a, b), lapply(vars, as.name))
   } else 1
-  combined <- call("~", formula[[2L]], rhs_expr)
-  fenv <- environment(formula)
-  if (is.call(formula[[2L]]) && identical(formula[[2L]][[1L]], as.name("Surv")) &&
-      identical(get0("Surv", envir = fenv, inherits = TRUE), survival::Surv) &&
-      !(!is.null(dat) && "Surv" %in% names(dat))) {
+  env <- fenv
+  if (fast_surv) {
     # The frame evaluates Surv(...) with the fast equivalent (same object; .surv_fast_surv).
-    fenv <- new.env(parent = fenv)
-    assign("Surv", .surv_fast_surv, envir = fenv)
+    env <- new.env(parent = fenv)
+    assign("Surv", .surv_fast_surv, envir = env)
   }
-  combined <- stats::as.formula(combined, env = fenv)
-  mfc <- match.call(expand.dots = FALSE)
-  if (!is.logical(robust) || length(robust) != 1L || is.na(robust)) {
-    stop("`robust` must be TRUE or FALSE.", call. = FALSE)
-  }
-  m <- match(c("data", "subset", "weights", "na.action", "cluster"), names(mfc), 0L)
-  mfc <- mfc[c(1L, m)]
-  mfc$formula <- combined
+  mfc$formula <- stats::as.formula(call("~", lhs, rhs_expr), env = env)
   mfc$drop.unused.levels <- TRUE
   mfc[[1L]] <- quote(stats::model.frame)
-  # Without an explicit na.action, build the frame with na.pass and apply the default na.action
-  # (getOption("na.action")) only when a value is missing: na.omit() copies the whole frame even when
-  # nothing is dropped. With missing values the frame is rebuilt the ordinary way (same result as
-  # model.frame's own na.action, including drop.unused.levels after the rows are removed).
   fast_na <- is.null(mfc$na.action)
   if (fast_na) mfc$na.action <- quote(stats::na.pass)
-  pf <- parent.frame()
   eval_frame <- function(mfc) withCallingHandlers(
     eval(mfc, pf),
     warning = function(w) {
@@ -426,27 +578,91 @@ surv_mpr <- function(formula, data, dist = "apgw", phi, lambda, gamma, kappa, we
     mfc$na.action <- NULL
     mf <- eval_frame(mfc)
   }
-  if (nrow(mf) == 0L) stop("No observations left after removing missing values.", call. = FALSE)
-  Y <- mf[[1L]]  # the response (model.response() would also label its rows: one string per row)
-  resp <- .surv_response(Y, rownames(mf))
-  w <- stats::model.weights(mf)
+  if (fast_surv) {
+    tt <- attr(mf, "terms")
+    environment(tt) <- fenv
+    attr(mf, "terms") <- tt
+  }
+  mf
+}
+
+# Flexible parametric survival regression with the APGW family: see man/surv_mpr.Rd.
+surv_mpr <- function(formula, data, dist = "apgw", phi, lambda, gamma, kappa, weights, subset,
+                     na.action, control = list(), model = TRUE, robust = FALSE, cluster, ...) {
+  cl <- match.call()
+  if (missing(formula) || !inherits(formula, "formula") || length(formula) != 3L) {
+    stop("`formula` must be a two-sided formula such as Surv(time, status) ~ x.", call. = FALSE)
+  }
+  if (!is.character(dist) || length(dist) != 1L || !dist %in% .surv_dists) {
+    stop(sprintf("`dist` must be one of %s.", paste0("\"", .surv_dists, "\"", collapse = ", ")),
+         call. = FALSE)
+  }
+  dat <- if (missing(data)) NULL else data
+  if (!is.null(dat) && !is.data.frame(dat)) {
+    dat <- tryCatch(as.data.frame(dat), error = function(e) stop("`data` must be a data frame.", call. = FALSE))
+  }
+  if (!is.list(control) || length(control) || ...length()) control <- .surv_control(control, list(...))
+  given <- list(phi = if (!missing(phi)) .surv_check_formula(phi, "phi"),
+                lambda = if (!missing(lambda)) .surv_check_formula(lambda, "lambda"),
+                gamma = if (!missing(gamma)) .surv_check_formula(gamma, "gamma"),
+                kappa = if (!missing(kappa)) .surv_check_formula(kappa, "kappa"))
+  rhs <- .surv_main_rhs(formula, dat)
+  forms <- .surv_par_formulas(dist, rhs, given)
+  # Dots in parameter formulas expand to the data columns except the response variables.
+  resp_vars <- all.vars(formula[[2L]])
+  for (k in .surv_pars) {
+    if ("." %in% all.vars(forms[[k]])) {
+      if (is.null(dat)) stop("`.` in a parameter formula needs a `data` argument.", call. = FALSE)
+      env <- environment(forms[[k]])
+      forms[[k]] <- stats::formula(stats::terms(forms[[k]], data = dat[setdiff(names(dat), resp_vars)]))
+      environment(forms[[k]]) <- env
+    }
+  }
+
+  # One model frame over all variables, so that subset/na.action apply to every parameter alike.
+  vars <- .surv_frame_vars(forms, dat)
+  lhs <- formula[[2L]]
+  fenv <- environment(formula)
+  fast_surv <- is.call(lhs) && identical(lhs[[1L]], as.name("Surv")) &&
+    identical(get0("Surv", envir = fenv, inherits = TRUE), .surv_survival_Surv()) &&
+    !(!is.null(dat) && "Surv" %in% names(dat))
+  if (!is.logical(robust) || length(robust) != 1L || is.na(robust)) {
+    stop("`robust` must be TRUE or FALSE.", call. = FALSE)
+  }
+  m <- match(c("data", "subset", "weights", "na.action", "cluster"), names(cl), 0L)
+  # The common call (data frame, numeric columns, 0/1 status, nothing missing) without model.frame().
+  # (option hetmod.surv_fast = FALSE turns the fast paths off: the tests compare both.)
+  mf <- if (fast_surv && m[1L] > 0L && all(m[-1L] == 0L) && is.data.frame(data) &&
+            getOption("hetmod.surv_fast", TRUE)) {
+    .surv_quick_frame(lhs, vars, data, fenv)
+  }
+  if (is.null(mf)) {
+    mf <- .surv_model_frame(cl[c(1L, m)], lhs, vars, fenv, fast_surv, parent.frame())
+    if (nrow(mf) == 0L) stop("No observations left after removing missing values.", call. = FALSE)
+    Y <- .subset2(mf, 1L)  # the response (model.response() would also label its rows: one string per row)
+    resp <- .surv_response(Y, function() rownames(mf))
+  } else {
+    Y <- .subset2(mf$mf, 1L)
+    resp <- .surv_response(Y, function() rownames(mf$mf), mf$time, mf$status)
+    mf <- mf$mf
+  }
+  w <- .subset2(mf, "(weights)")  # (stats::model.weights() without the data frame method dispatch)
   if (!is.null(w) && any(!is.finite(w) | w < 0)) {
     stop("Case weights must be finite and >= 0.", call. = FALSE)
   }
-  cl_id <- mf[["(cluster)"]]
+  cl_id <- .subset2(mf, "(cluster)")
   if (!is.null(cl_id) && anyNA(cl_id)) stop("`cluster` has missing values.", call. = FALSE)
 
   X <- offsets <- terms_list <- xlevels <- contr <- vector("list", 4L)
   names(X) <- names(offsets) <- names(terms_list) <- names(xlevels) <- names(contr) <- .surv_pars
   for (k in .surv_pars) {
-    tt <- stats::terms(forms[[k]])
-    d <- .surv_design_one(tt, mf, name = k)
+    d <- .surv_design_one(.surv_terms(forms[[k]]), mf, name = k, xlevels = TRUE)
     Xk <- d$x
     # The rank check (singular design: which parameter, which aliased column) is done by the C++ core.
     X[[k]] <- Xk
     offsets[[k]] <- d$offset
-    terms_list[[k]] <- attr(d$mf, "terms")
-    xlevels[[k]] <- stats::.getXlevels(tt, d$mf)
+    terms_list[[k]] <- d$terms
+    xlevels[[k]] <- d$xlev  # (NULL removes the element, as before)
     contr[[k]] <- attr(Xk, "contrasts")
   }
   res <- .surv_fit_core(resp, w, X, offsets, dist, control)
@@ -484,30 +700,21 @@ surv_mpr <- function(formula, data, dist = "apgw", phi, lambda, gamma, kappa, we
 # Builds the classed result list ("surv_mpr", "hetmod_fit") from the glue's output.
 .surv_new_fit <- function(res, dist, call, formula, forms, terms, xlevels, contrasts, X, offsets,
                           resp, y, weights, na.action, control, model) {
-  coef <- res$coefficients
-  names(coef) <- res$coef_names
-  V <- res$vcov
-  if (length(V)) dimnames(V) <- list(names(coef), names(coef))
-  extras <- res$extras
-  if (length(extras$vcov_robust) == length(coef)^2 && length(coef)) {
-    extras$vcov_robust <- matrix(extras$vcov_robust, length(coef), length(coef),
-                                 dimnames = list(names(coef), names(coef)))
-  }
-  links <- unname(.surv_links[.surv_pars])
+  # The glue returns the coefficients named, vcov and extras$vcov_robust with dimnames and the
+  # convergence list in its final form (survival_glue.cpp, fit_to_list), so nothing is renamed here.
+  links <- .surv_links_plain
   if (dist == "pgw") links[4L] <- "log"  # the PGW's kappa > 0 has a log link
   # The data frame built directly (data.frame() costs a fixed ~0.2 ms per fit; same object).
-  blocks <- structure(list(parameter = .surv_pars, start = as.integer(res$block_start) + 1L,
-                           size = as.integer(res$block_size), link = links),
-                      row.names = c(NA, -4L), class = "data.frame")
-  cnt <- tabulate(resp$status + 1L, 4L)
-  nev <- c(events = cnt[2L], right = cnt[1L], left = cnt[3L], interval = cnt[4L])
+  blocks <- list(parameter = .surv_pars, start = res$block_start + 1L, size = res$block_size, link = links)
+  attr(blocks, "row.names") <- c(NA, -4L)
+  class(blocks) <- "data.frame"
+  cnt <- tabulate(resp$status, 3L)  # codes 1-3; the rest are 0 (right-censored)
+  nev <- c(events = cnt[1L], right = length(resp$status) - sum(cnt), left = cnt[2L], interval = cnt[3L])
   new_hetmod_fit(
-    coefficients = coef, vcov = V, loglik = res$loglik, df = res$df, nobs = res$nobs,
-    convergence = list(converged = isTRUE(res$converged), code = res$code,
-                       optimizer = res$optimizer, reason = res$reason,
-                       iterations = res$iterations, grad_norm = res$grad_norm),
+    coefficients = res$coefficients, vcov = res$vcov, loglik = res$loglik, df = res$df, nobs = res$nobs,
+    convergence = res$convergence,
     call = call, family = "survival", model = dist, class = "surv_mpr",
-    dist = dist, blocks = blocks, flags = as.character(res$flags), extras = extras,
+    dist = dist, blocks = blocks, flags = res$flags, extras = res$extras,
     notes = res$notes, formula = formula, par_formulas = forms, terms = terms,
     xlevels = xlevels, contrasts = contrasts, x = X, offset = offsets, y = y, response = resp,
     weights = weights, na.action = na.action, control = control, counts = nev, frame = model)

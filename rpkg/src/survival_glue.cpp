@@ -90,15 +90,39 @@ hs::SurvData make_data(const Rcpp::NumericVector& time, const Rcpp::NumericVecto
 
 Rcpp::NumericVector as_numeric(const std::vector<double>& v) { return Rcpp::NumericVector(v.begin(), v.end()); }
 
-// SurvFit -> named R list (the FitResult fields, blocks, flags, extras, notes).
+// SurvFit -> named R list in the form the R fit object stores (surv_mpr.R, .surv_new_fit): coefficients
+// named, vcov with those names as dimnames (0 x 0 when the core has none), convergence as the list that
+// new_hetmod_fit() keeps unchanged, extras with vcov_robust as a named p x p matrix, notes, blocks, flags.
+// Everything is built here once, so that R neither renames nor converts it.
 Rcpp::List fit_to_list(const hs::SurvFit& f) {
   const auto& r = f.result;
   const R_xlen_t p = static_cast<R_xlen_t>(r.coef.size());
-  Rcpp::NumericMatrix vcov(r.vcov.size() == static_cast<size_t>(p * p) ? p : 0,
-                           r.vcov.size() == static_cast<size_t>(p * p) ? p : 0);
-  if (vcov.nrow() == p) std::copy(r.vcov.begin(), r.vcov.end(), vcov.begin());
-  Rcpp::List extras;
-  for (const auto& kv : r.extras) extras[kv.first] = as_numeric(kv.second);
+  Rcpp::CharacterVector cnames(r.coef_names.begin(), r.coef_names.end());
+  Rcpp::NumericVector coef = as_numeric(r.coef);
+  coef.attr("names") = cnames;
+  const auto named_square = [&](const std::vector<double>& v) {
+    Rcpp::NumericMatrix m(static_cast<int>(p), static_cast<int>(p));
+    std::copy(v.begin(), v.end(), m.begin());
+    if (p > 0) m.attr("dimnames") = Rcpp::List::create(cnames, cnames);
+    return m;
+  };
+  const bool has_vcov = p > 0 && r.vcov.size() == static_cast<size_t>(p * p);
+  Rcpp::NumericMatrix vcov = has_vcov ? named_square(r.vcov) : Rcpp::NumericMatrix(0, 0);
+  Rcpp::List extras(r.extras.size());
+  if (!r.extras.empty()) {
+    Rcpp::CharacterVector en(r.extras.size());
+    R_xlen_t i = 0;
+    for (const auto& kv : r.extras) {
+      en[i] = kv.first;
+      if (kv.first == "vcov_robust" && p > 0 && kv.second.size() == static_cast<size_t>(p * p)) {
+        extras[i] = named_square(kv.second);
+      } else {
+        extras[i] = as_numeric(kv.second);
+      }
+      ++i;
+    }
+    extras.attr("names") = en;
+  }
   Rcpp::CharacterVector notes;
   {
     std::vector<std::string> nn, vv;
@@ -109,25 +133,18 @@ Rcpp::List fit_to_list(const hs::SurvFit& f) {
     notes = Rcpp::CharacterVector(vv.begin(), vv.end());
     notes.names() = Rcpp::CharacterVector(nn.begin(), nn.end());
   }
-  Rcpp::IntegerVector bstart(f.block_start.begin(), f.block_start.end());
-  Rcpp::IntegerVector bsize(f.block_size.begin(), f.block_size.end());
-  Rcpp::List out = Rcpp::List::create(
-      Rcpp::Named("coefficients") = as_numeric(r.coef),
-      Rcpp::Named("coef_names") = Rcpp::CharacterVector(r.coef_names.begin(), r.coef_names.end()),
-      Rcpp::Named("vcov") = vcov, Rcpp::Named("loglik") = r.loglik,
-      Rcpp::Named("df") = static_cast<double>(r.df), Rcpp::Named("nobs") = static_cast<double>(r.nobs),
+  Rcpp::List conv = Rcpp::List::create(
       Rcpp::Named("converged") = r.convergence.converged, Rcpp::Named("code") = r.convergence.code,
       Rcpp::Named("optimizer") = r.convergence.optimizer, Rcpp::Named("reason") = r.convergence.reason,
-      Rcpp::Named("iterations") = r.convergence.iterations,
-      Rcpp::Named("grad_norm") = r.convergence.grad_norm);
-  out["extras"] = extras;
-  out["notes"] = notes;
-  out["block_start"] = bstart;
-  out["block_size"] = bsize;
-  out["flags"] = Rcpp::CharacterVector(f.flags.begin(), f.flags.end());
-  out["dist"] = std::string(hs::dist_name(f.dist));
-  out["model"] = r.model;
-  return out;
+      Rcpp::Named("iterations") = r.convergence.iterations, Rcpp::Named("grad_norm") = r.convergence.grad_norm);
+  return Rcpp::List::create(
+      Rcpp::Named("coefficients") = coef, Rcpp::Named("vcov") = vcov, Rcpp::Named("loglik") = r.loglik,
+      Rcpp::Named("df") = static_cast<int>(r.df), Rcpp::Named("nobs") = static_cast<int>(r.nobs),
+      Rcpp::Named("convergence") = conv, Rcpp::Named("extras") = extras, Rcpp::Named("notes") = notes,
+      Rcpp::Named("block_start") = Rcpp::IntegerVector(f.block_start.begin(), f.block_start.end()),
+      Rcpp::Named("block_size") = Rcpp::IntegerVector(f.block_size.begin(), f.block_size.end()),
+      Rcpp::Named("flags") = Rcpp::CharacterVector(f.flags.begin(), f.flags.end()),
+      Rcpp::Named("dist") = std::string(hs::dist_name(f.dist)), Rcpp::Named("model") = r.model);
 }
 
 Rcpp::NumericMatrix as_matrix(const std::vector<double>& v, int64_t nr, int64_t nc) {

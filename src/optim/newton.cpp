@@ -12,7 +12,9 @@
 //    rho > 3/4 and the step was on the boundary; accept if rho > 1e-4.
 //    When the predicted decrease is below the resolution of f (100 eps |f|), rho is rounding noise:
 //    the step is accepted (radius unchanged) iff it decreases max|grad|.
-//    Optionally (correct_rejected), a rejected step is followed by a Newton step from the rejected point.
+//    Optionally (correct_rejected), a rejected step is followed by one evaluation at the better-predicted of
+//    the Newton step from the rejected point (when its Hessian is PD and the step fits the radius) and the
+//    minimiser of the cubic along p through f and the directional derivatives at both ends.
 // 4. No progress: 3 accepted steps in a row with relative decrease <= ftol_rel, or radius below
 //    eps * max(1, ||x||), or a non-positive predicted reduction.
 #include "hetmod/optim/newton.hpp"
@@ -109,6 +111,17 @@ arma::vec trust_region_step(const arma::vec& lam, const arma::mat& q, const arma
   return q * c;
 }
 
+/// Minimiser over [0.1, 0.75] of the cubic through phi(0) = f0, phi'(0) = d0, phi(1) = f1, phi'(1) = d1
+/// (Nocedal & Wright 2006, eq. 3.59; the quadratic through f0, d0, f1 when the cubic has no minimiser).
+double cubic_min(double f0, double d0, double f1, double d1) {
+  const double e1 = d0 + d1 - 3.0 * (f1 - f0);
+  const double disc = e1 * e1 - d0 * d1;
+  double a = disc >= 0 ? 1.0 - (d1 + std::sqrt(disc) - e1) / (d1 - d0 + 2.0 * std::sqrt(disc))
+                       : -d0 / (2.0 * (f1 - f0 - d0));
+  if (!std::isfinite(a)) a = 0.5;
+  return std::min(std::max(a, 0.1), 0.75);
+}
+
 bool all_finite(double f, const arma::vec& g, const arma::mat& h) {
   return std::isfinite(f) && g.is_finite() && h.is_finite();
 }
@@ -199,23 +212,45 @@ Convergence minimize_newton(Problem& problem, std::vector<double>& x, const Newt
     const bool below_resolution = ok && pred <= 100 * kEps * std::max(1.0, std::fabs(f));
     if (below_resolution) rho = arma::abs(gt).max() < c.grad_norm ? 0.5 : -HUGE_VAL;
     if (opt.correct_rejected && ok && !below_resolution && !(rho > 1e-4)) {
-      // Second-order correction (NewtonOptions::correct_rejected).
-      arma::vec lt, g2(n, arma::fill::zeros);
-      arma::mat qt, h2(n, n, arma::fill::zeros);
+      // Recovery of a rejected step (NewtonOptions::correct_rejected): one evaluation at the candidate with
+      // the lower predicted f, (a) the Newton step from the rejected point or (b) the cubic line-search point.
+      arma::vec lt, xc;
+      arma::mat qt;
+      double pred_c = HUGE_VAL, need = 1e-4 * pred, alpha = 0.0;
       if (arma::eig_sym(lt, qt, arma::mat(0.5 * (ht + ht.t()))) &&
           lt(0) > std::sqrt(kEps) * std::max(1.0, arma::abs(lt).max())) {
-        const arma::vec p2 = -qt * ((qt.t() * gt) / lt);
+        const arma::vec a2 = qt.t() * gt;
+        const arma::vec p2 = -qt * (a2 / lt);
         if (arma::norm(p2) <= radius) {
-          const arma::vec x2 = xt + p2;
-          const double f2 = problem.value_gradient_hessian(x2.memptr(), g2.memptr(), h2.memptr());
-          if (all_finite(f2, g2, h2) && f - f2 > 1e-4 * pred) {
-            stall = 0;
-            xv = x2;
-            f = f2;
-            g = g2;
-            h = h2;
-            continue;
-          }
+          xc = xt + p2;
+          pred_c = ft - 0.5 * arma::dot(a2, a2 / lt);
+        }
+      }
+      if (xc.n_elem > 0) {
+        // The cubic phi(a) = f + d0 a + cb a^2 + ca a^3 through f, d0 = g'p at 0 and ft, d1 = gt'p at 1.
+        const double d0 = arma::dot(g, p), d1 = arma::dot(gt, p);
+        alpha = cubic_min(f, d0, ft, d1);
+        const double ca = d0 + d1 - 2.0 * (ft - f), cb = 3.0 * (ft - f) - 2.0 * d0 - d1;
+        const double pred_ls = f + alpha * (d0 + alpha * (cb + alpha * ca));
+        if (pred_ls < pred_c) {
+          xc = xv + alpha * p;
+          need = std::max(0.0, -1e-4 * (alpha * d0 + 0.5 * alpha * alpha * arma::dot(p, hs * p)));
+        } else {
+          alpha = 0.0;
+        }
+      }
+      if (xc.n_elem > 0) {
+        arma::vec g2(n, arma::fill::zeros);
+        arma::mat h2(n, n, arma::fill::zeros);
+        const double f2 = problem.value_gradient_hessian(xc.memptr(), g2.memptr(), h2.memptr());
+        if (all_finite(f2, g2, h2) && f - f2 > need) {
+          stall = 0;
+          if (alpha > 0) radius = alpha * pnorm;
+          xv = xc;
+          f = f2;
+          g = g2;
+          h = h2;
+          continue;
         }
       }
     }

@@ -12,15 +12,17 @@
 //     scales are free). APGW/PGW quick path: the Weibull start embedded exactly at kappa = 1, then joint
 //     Newton; when that is not a clean interior maximum, the robust path: a profile over the kappa grid
 //     {-0.75, -0.5, 0, 0.5, 2, 5} (PGW: kappa > 0), joint Newton from the best profile points; LBFGS (NLopt)
-//     fallback; optional random multi-starts. Newton (optim::minimize_newton) corrects a rejected step by a
-//     Newton step from the rejected point (curved valleys: the phi/lambda ridge, the first step off kappa = 1),
-//     and a run over all coefficients stops at max|grad| <= 1e-4 and ends with one unverified Newton step
-//     whose single evaluation checks max|grad| <= tol and also gives the sandwich meat (terminal_step).
+//     fallback; optional random multi-starts. Newton (optim::minimize_newton) follows a rejected step by the
+//     better-predicted of a Newton step from the rejected point (curved valleys: the phi/lambda ridge) and a
+//     cubic line-search point along the step (the first step off kappa = 1 towards smaller kappa overshoots:
+//     the curvature in log(1 + kappa) grows as kappa falls), and a run over all coefficients stops at
+//     max|grad| <= 1e-4 and ends with one unverified Newton step whose single evaluation checks
+//     max|grad| <= tol and also gives the sandwich meat (terminal_step).
 //  3. Boundaries (spec 2.3, 5.D, 5.F): log gamma is bounded by gamma_max (default log 50): a fit that
 //     reaches it is flagged "threshold_boundary" and reported as not converged. An interior fit is probed at
 //     log gamma = gamma_max with kappa gamma (Burr: lambda gamma) held near its fitted value; a higher logL
 //     there also flags "threshold_boundary" (extras "threshold_loglik"). The probe stops as soon as it beats
-//     the fit, when its quadratic model cannot reach it, or when three evaluations closed less than a fifth
+//     the fit, when its quadratic model cannot reach it, or when two evaluations closed less than a fifth
 //     of a remaining gap above 2 log-likelihood units, and is skipped when phi has no free coefficients and an
 //     event lies before 1/phi (the limit density is 0 there). kappa -> -1 (1 + kappa < 1e-3 or
 //     lambda > e^20) flags "cure_boundary" and the promotion-time cure limit is fitted directly
@@ -84,13 +86,34 @@ Scaling scale_model(Model& m, bool do_scale) {
     if (!do_scale) continue;
     for (int c = 0; c < p; ++c) {
       if (constant[static_cast<size_t>(c)]) continue;
-      double s1 = 0, s2 = 0;
-      for (int64_t i = 0; i < n; ++i) s1 += x[static_cast<size_t>(i * p + c)];
-      const double mu = bs.intercept >= 0 ? s1 / static_cast<double>(n) : 0.0;
-      for (int64_t i = 0; i < n; ++i) {
-        const double d = x[static_cast<size_t>(i * p + c)] - mu;
-        s2 += d * d;
+      // Sums with four interleaved accumulators (one running sum is a long chain of dependent additions).
+      const double* xc = x.data() + c;
+      const size_t up = static_cast<size_t>(p), un = static_cast<size_t>(n);
+      double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+      size_t i = 0;
+      for (; i + 4 <= un; i += 4) {
+        a0 += xc[i * up];
+        a1 += xc[(i + 1) * up];
+        a2 += xc[(i + 2) * up];
+        a3 += xc[(i + 3) * up];
       }
+      for (; i < un; ++i) a0 += xc[i * up];
+      const double s1 = (a0 + a1) + (a2 + a3);
+      const double mu = bs.intercept >= 0 ? s1 / static_cast<double>(n) : 0.0;
+      a0 = a1 = a2 = a3 = 0;
+      for (i = 0; i + 4 <= un; i += 4) {
+        const double d0 = xc[i * up] - mu, d1 = xc[(i + 1) * up] - mu, d2 = xc[(i + 2) * up] - mu,
+                     d3 = xc[(i + 3) * up] - mu;
+        a0 += d0 * d0;
+        a1 += d1 * d1;
+        a2 += d2 * d2;
+        a3 += d3 * d3;
+      }
+      for (; i < un; ++i) {
+        const double d = xc[i * up] - mu;
+        a0 += d * d;
+      }
+      const double s2 = (a0 + a1) + (a2 + a3);
       double sd = std::sqrt(s2 / static_cast<double>(n));
       if (!(sd > 0)) sd = 1.0;
       bs.mean[static_cast<size_t>(c)] = mu;
@@ -225,10 +248,16 @@ class Objective : public optim::Problem {
   }
   double value_gradient_hessian(const double* x, double* grad, double* hess) override {
     set(x);
-    const double ll = detail::eval(m_, full_.data(), g_.data(), h_.data());
     const size_t d = free_.size(), P = static_cast<size_t>(m_.ptot);
+    // A point evaluated last (Newton restarting where terminal_step left it) is served from the cache.
+    const bool cached = cache_ && d == P && cache_->matches(m_, full_);
+    const double ll = cached ? cache_->ll : detail::eval(m_, full_.data(), g_.data(), h_.data());
+    if (cached) {
+      g_ = cache_->g;
+      h_ = cache_->h;
+    }
     if (!std::isfinite(ll)) return kInf;
-    if (cache_ && d == P) {
+    if (cache_ && d == P && !cached) {
       cache_->model = &m_;
       cache_->beta = full_;
       cache_->g = g_;
@@ -246,22 +275,23 @@ class Objective : public optim::Problem {
     }
     best_ll_ = std::max(best_ll_, ll);
     if (hopeless_margin > 0) {
-      if (nevals_ >= 3 && hopeless(d, grad, hess, ll)) throw TargetReached{best_ll_};
-      // Stalled: the last three evaluations closed less than a fifth of a remaining gap above 2.
+      if (nevals_ >= 2 && hopeless(d, grad, hess, ll)) throw TargetReached{best_ll_};
+      // Stalled: the last two evaluations closed less than a fifth of a remaining gap above 2.
       history_.push_back(best_ll_);
       const size_t h = history_.size();
       const double gap = target - best_ll_;
-      if (h >= 5 && gap > 2.0 && best_ll_ - history_[h - 4] < 0.2 * gap) throw TargetReached{best_ll_};
+      if (h >= 4 && gap > 2.0 && best_ll_ - history_[h - 3] < 0.2 * gap) throw TargetReached{best_ll_};
     }
     return -ll;
   }
   const std::vector<double>& full() const { return full_; }
   /// Stop (throw TargetReached) as soon as the log-likelihood exceeds target (threshold probe).
   double target = kInf;
-  /// Threshold probe: give up (throw TargetReached with the best log-likelihood so far) after at least three
-  /// evaluations when the Hessian is negative definite and the quadratic model's gain g'(-H)^-1 g / 2,
-  /// inflated by the factor hopeless_margin, leaves ll below target - 1, or after at least five when the
-  /// last three evaluations raised the best log-likelihood by less than a fifth of a remaining gap above 2.
+  /// Threshold probe: give up (throw TargetReached with the best log-likelihood so far) after at least two
+  /// evaluations (not at the arbitrary start) when the Hessian is negative definite and the quadratic
+  /// model's gain g'(-H)^-1 g / 2, inflated by the factor hopeless_margin, leaves ll below target - 1, or
+  /// after at least four when the last two evaluations raised the best log-likelihood by less than a fifth
+  /// of a remaining gap above 2.
   double hopeless_margin = 0.0;
 
  private:
@@ -411,28 +441,42 @@ std::vector<int> all_free(const Model& m) {
 
 // ---- starts ----------------------------------------------------------------------------------------
 struct StartContext {
-  double t_ref = 1.0;      // weighted median of the observed times
+  double t_ref = 1.0;      // median of the observed times (rows with weight > 0); 1 for the Weibull and
+                           // exponential, whose fits (fit_weibull_kernel) do not use it
   double t_min = 1.0;      // smallest observed time
   double log_rate = 0.0;   // exponential rate
+  double events = 0.0;     // sum of the weights of uncensored rows (status != 0)
+  double exposure = 0.0;   // sum w (t - entry)
 };
 
-StartContext start_context(const Model& m) {
+// One pass over the rows (times from the data, not exp(log t)), then the median by nth_element (a copy of the
+// log times; skipped when the distribution does not need t_ref).
+StartContext start_context(const Model& m, const SurvData& d) {
   StartContext c;
-  std::vector<double> lt;
-  double ev = 0, expo = 0;
-  c.t_min = kInf;
+  const bool need_ref = m.info.dist != Dist::weibull && m.info.dist != Dist::exponential;
+  double ev = 0, expo = 0, t_min = kInf;
+  const bool entry = !d.entry.empty();
   for (int64_t i = 0; i < m.n; ++i) {
     const size_t k = static_cast<size_t>(i);
-    if (m.w[k] == 0) continue;
-    lt.push_back(m.logt[k]);
-    const double t = std::exp(m.logt[k]);
-    c.t_min = std::min(c.t_min, t);
-    if (m.status[k] != kRight) ev += m.w[k];
-    expo += m.w[k] * (t - (std::isfinite(m.logv[k]) ? std::exp(m.logv[k]) : 0.0));
+    const double w = m.w[k];
+    if (w == 0) continue;
+    const double t = d.time[i];
+    t_min = std::min(t_min, t);
+    ev += m.status[k] != kRight ? w : 0.0;  // (a select, not a branch: the censoring pattern is unpredictable)
+    expo += w * (t - (entry && std::isfinite(m.logv[k]) ? d.entry[i] : 0.0));
   }
-  std::nth_element(lt.begin(), lt.begin() + static_cast<std::ptrdiff_t>(lt.size() / 2), lt.end());
-  c.t_ref = std::exp(lt[lt.size() / 2]);
+  c.t_min = t_min;
+  if (need_ref) {
+    std::vector<double> lt;
+    lt.reserve(static_cast<size_t>(m.n));
+    for (size_t k = 0; k < static_cast<size_t>(m.n); ++k)
+      if (m.w[k] != 0) lt.push_back(m.logt[k]);
+    std::nth_element(lt.begin(), lt.begin() + static_cast<std::ptrdiff_t>(lt.size() / 2), lt.end());
+    c.t_ref = std::exp(lt[lt.size() / 2]);
+  }
   c.log_rate = std::log(std::max(ev, 1e-3) / std::max(expo, 1e-300));
+  c.events = ev;
+  c.exposure = expo;
   return c;
 }
 
@@ -445,7 +489,11 @@ Model restrict_model(const Model& m, Dist dist, std::array<bool, 4> keep) {
     if (!keep[j] || r.info.structural[j]) {
       r.p[j] = 0;
       r.x[j].clear();
-      if (r.info.structural[j]) std::fill(r.off[j].begin(), r.off[j].end(), 0.0);
+      if (r.info.structural[j]) {
+        std::fill(r.off[j].begin(), r.off[j].end(), 0.0);
+        r.off_mean[j] = 0.0;
+        r.zero_off[j] = true;
+      }
     }
     r.start[j] = pt;
     pt += r.p[j];
@@ -474,11 +522,8 @@ void set_intercept(const Model& m, const Scaling& sc, std::vector<double>& b, si
 bool has_intercept(const Model& m, const Scaling& sc, size_t j) {
   return m.p[j] > 0 && sc[j].intercept >= 0 && !m.info.structural[j];
 }
-double mean_offset(const Model& m, size_t j) {
-  double s = 0;
-  for (double v : m.off[j]) s += v;
-  return m.n > 0 ? s / static_cast<double>(m.n) : 0.0;
-}
+// Mean offset of slot j (computed once by build_model).
+double mean_offset(const Model& m, size_t j) { return m.off_mean[j]; }
 
 // log M at s for kernel with k (log domain safe).
 double log_unit_cumhaz_s(Kernel kern, double s, double k) {
@@ -512,6 +557,82 @@ double profile_weibull_intercept(const Model& wb, const Scaling& sc, int S, std:
   return S == 1 || ws.gamma_const ? ws.Q + ws.D * shift - ws.D : kNaN;
 }
 
+// profile_weibull_intercept at the exponential-rate start (scale intercept log_rate, every other coefficient 0)
+// without a pass over the rows: when every row is an event or right-censored without truncation and phi, lambda
+// and gamma have no offsets (structural values 0), every H_i = exp(log_rate + log t_i) = rate t_i, so
+// sum w H = rate * exposure, D = events and Q = D log_rate. NaN when that does not hold.
+double profile_exponential_start(const Model& wb, const Scaling& sc, const StartContext& ctx, int S,
+                                 std::vector<double>& b) {
+  if (S < 0 || !has_intercept(wb, sc, static_cast<size_t>(S)) || !wb.simple_rows) return kNaN;
+  for (size_t j = 0; j < 3; ++j) {
+    if (wb.info.structural[j]) {
+      if (wb.info.fixed[j] != 0.0) return kNaN;
+      continue;
+    }
+    if (wb.zero_off[j]) continue;
+    if (wb.off_mean[j] != 0.0) return kNaN;
+    for (double v : wb.off[j])
+      if (v != 0.0) return kNaN;
+  }
+  const double D = ctx.events, SH = std::exp(ctx.log_rate) * ctx.exposure;
+  if (!(D > 0 && SH > 0 && std::isfinite(SH))) return kNaN;
+  const double shift = std::log(D / SH);  // gamma = 1 at the start: the AFT move is the same shift
+  const size_t ic = static_cast<size_t>(wb.start[static_cast<size_t>(S)] + sc[static_cast<size_t>(S)].intercept);
+  b[ic] += shift / sc[static_cast<size_t>(S)].ivalue;
+  return D * ctx.log_rate + D * shift - D;
+}
+
+// Weighted normal equations of log t on the scale design over the rows ls_weibull_start uses: the upper
+// triangle of X'WX (A, column-major p x p, zero on entry), X'Wy (r), sum w, sum w y, sum w y^2; each sum in row
+// order. P > 0: p = P known at compile time (accumulators in registers); P = 0: any p.
+template <int P>
+void ls_normal_equations(const Model& wb, size_t Sj, bool events_only, double* A, double* r, double& sw, double& sy,
+                         double& syy) {
+  const int p = P > 0 ? P : wb.p[Sj];
+  const size_t up = static_cast<size_t>(p);
+  constexpr int kA = P > 0 ? P * P : 1, kR = P > 0 ? P : 1;
+  double a[kA] = {}, rr[kR] = {};
+  const double* x = wb.x[Sj].data();
+  // The rows used, gathered without a branch on the (unpredictable) censoring pattern.
+  std::vector<int64_t> rows(static_cast<size_t>(wb.n));
+  size_t nr = 0;
+  for (int64_t i = 0; i < wb.n; ++i) {
+    const size_t k = static_cast<size_t>(i);
+    rows[nr] = i;
+    nr += static_cast<size_t>(wb.w[k] != 0) & static_cast<size_t>(!events_only || wb.status[k] == kEvent);
+  }
+  for (size_t q = 0; q < nr; ++q) {
+    const int64_t i = rows[q];
+    const size_t k = static_cast<size_t>(i);
+    const double w = wb.w[k];
+    const double y = wb.status[k] == kInterval ? 0.5 * (wb.logt[k] + wb.logt2[k]) : wb.logt[k];
+    const double* xr = x + i * p;
+    if (P > 0) {
+      for (int c2 = 0; c2 < P; ++c2) {
+        const double wx = w * xr[c2];
+        rr[c2] += wx * y;
+        for (int c = 0; c <= c2; ++c) a[c + c2 * P] += wx * xr[c];
+      }
+    } else {
+      for (size_t c2 = 0; c2 < up; ++c2) {  // upper triangle (the lower is copied by the caller)
+        const double wx = w * xr[c2];
+        r[c2] += wx * y;
+        double* col = A + c2 * up;
+        for (size_t c = 0; c <= c2; ++c) col[c] += wx * xr[c];
+      }
+    }
+    sw += w;
+    sy += w * y;
+    syy += w * y * y;
+  }
+  if (P > 0) {
+    for (int c2 = 0; c2 < P; ++c2) {
+      r[c2] = rr[c2];
+      for (int c = 0; c <= c2; ++c) A[c + c2 * P] = a[c + c2 * P];
+    }
+  }
+}
+
 // Start from least squares of log t on the scale design (events; all rows when events are few): the
 // Weibull is a location-scale model for log T with extreme-value errors (sd pi / (gamma sqrt 6), mean
 // -0.5772 / gamma), so gamma0 = pi / (sd sqrt 6) and the slopes map to -gamma0 b (PH) or -b (AFT).
@@ -520,27 +641,18 @@ bool ls_weibull_start(const Model& wb, const Scaling& sc, int S, std::vector<dou
   const size_t Sj = static_cast<size_t>(S);
   const int p = wb.p[Sj];
   int64_t nev = 0;
-  for (int64_t i = 0; i < wb.n; ++i)
-    if (wb.w[static_cast<size_t>(i)] > 0 && wb.status[static_cast<size_t>(i)] == kEvent) ++nev;
+  for (size_t k = 0; k < static_cast<size_t>(wb.n); ++k)  // (no branch: the censoring pattern is unpredictable)
+    nev += static_cast<int>(wb.w[k] > 0) & static_cast<int>(wb.status[k] == kEvent);
   const bool events_only = nev >= p + 3;
   const size_t up = static_cast<size_t>(p);
   std::vector<double> A(up * up, 0.0), r(up, 0.0);
   double sw = 0, sy = 0, syy = 0;
-  for (int64_t i = 0; i < wb.n; ++i) {
-    const size_t k = static_cast<size_t>(i);
-    const double w = wb.w[k];
-    if (w == 0 || (events_only && wb.status[k] != kEvent)) continue;
-    const double y = wb.status[k] == kInterval ? 0.5 * (wb.logt[k] + wb.logt2[k]) : wb.logt[k];
-    const double* xr = wb.x[Sj].data() + i * p;
-    for (size_t c2 = 0; c2 < up; ++c2) {  // upper triangle (the lower is copied below)
-      const double wx = w * xr[c2];
-      r[c2] += wx * y;
-      double* col = A.data() + c2 * up;
-      for (size_t c = 0; c <= c2; ++c) col[c] += wx * xr[c];
-    }
-    sw += w;
-    sy += w * y;
-    syy += w * y * y;
+  switch (p) {  // the accumulators in registers for the common small designs
+    case 1: ls_normal_equations<1>(wb, Sj, events_only, A.data(), r.data(), sw, sy, syy); break;
+    case 2: ls_normal_equations<2>(wb, Sj, events_only, A.data(), r.data(), sw, sy, syy); break;
+    case 3: ls_normal_equations<3>(wb, Sj, events_only, A.data(), r.data(), sw, sy, syy); break;
+    case 4: ls_normal_equations<4>(wb, Sj, events_only, A.data(), r.data(), sw, sy, syy); break;
+    default: ls_normal_equations<0>(wb, Sj, events_only, A.data(), r.data(), sw, sy, syy); break;
   }
   if (!(sw > static_cast<double>(p) + 1)) return false;
   for (size_t c2 = 0; c2 < up; ++c2)
@@ -587,8 +699,9 @@ Attempt fit_weibull_kernel(const Model& wb, const Scaling& sc, const StartContex
     const double other = S == 1 ? mean_offset(wb, 0) : mean_offset(wb, 1);
     if (sc[Sj].intercept >= 0) b[static_cast<size_t>(wb.start[Sj] + sc[Sj].intercept)] = (ctx.log_rate - other) / sc[Sj].ivalue;
   }
-  // The profiled log-likelihood comes from the profiling pass when it has a closed form.
-  double ll = profile_weibull_intercept(wb, sc, S, b);
+  // The profiled log-likelihood comes from the profiling pass when it has a closed form (or without a pass).
+  double ll = profile_exponential_start(wb, sc, ctx, S, b);
+  if (std::isnan(ll)) ll = profile_weibull_intercept(wb, sc, S, b);
   if (std::isnan(ll)) ll = detail::eval(wb, b.data(), nullptr, nullptr);
   std::vector<double> b2(b.size());
   if (ls_weibull_start(wb, sc, S, b2)) {
@@ -802,7 +915,7 @@ SurvFit fit(const SurvData& data, const Design& design, Dist dist, const Options
   const bool threshold_prone = (dist == Dist::apgw || dist == Dist::burr || dist == Dist::pgw) && m.p[2] > 0;
   if (threshold_prone) m.gamma_max = gamma_max;
   if (dist == Dist::apgw) m.k_min = -20.0;
-  const StartContext ctx = start_context(m);
+  const StartContext ctx = start_context(m, data);
 
   SurvFit out;
   out.dist = dist;

@@ -29,16 +29,24 @@
 //  5. Distribution links: PGW uses xi_kappa = log kappa, eta_kappa = softplus(xi), eta_lambda =
 //     log(kappa/(1+kappa)) = -softplus(-xi); structural slots hold constants.
 //  6. Coefficient space: score = sum_i g_i (x) x_i, Hessian = sum_i x_i' h_i x_i (block chain rule).
+//  7. eval(): chunks of kEvalChunk rows, sub-blocks of kSub rows. Row paths: fused Weibull rows; the APGW
+//     lanes (apgw_block: sections 2-4 for event / right-censored rows in W-lane vectors with numeric/vmath's
+//     exp / log, within ~1e-15 relative of the scalar path; tests/cpp/survival/test_apgw_lanes.cpp); the
+//     scalar per-row path for everything else. Each function with lanes is instantiated twice (baseline W = 2
+//     and an AVX2 W = 4 clone picked at run time, no FMA): the same bits on every x86-64 machine and for
+//     every thread count.
 #include "hetmod/survival/loglik.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "hetmod/core/check.hpp"
 #include "hetmod/core/parallel.hpp"
 #include "hetmod/data/validate.hpp"
 #include "hetmod/numeric/boost_policy.hpp"
+#include "../numeric/vmath.hpp"
 
 namespace hetmod::survival::detail {
 
@@ -418,6 +426,48 @@ double obs_loglik(const DistInfo& info, const double xi[4], int status, double l
 }
 
 namespace {
+// Certificate of full column rank from the Gram matrix G = X'X (p x p, column-major, upper triangle filled;
+// build_model accumulates it in its copy pass, O(n p^2 / 2)). With C = D^-1/2 G D^-1/2 (unit diagonal,
+// D = diag G), trace(C^-1) = |L^-1|_F^2 (L the Cholesky factor of C) bounds 1/lambda_min(C), and every
+// column's relative residual after projection on the earlier columns (what check_design_rank tests against
+// 1e-7) satisfies rho_j^2 >= lambda_min(C). Certified when trace(C^-1) < 1e8: then rho_j > 1e-4 for every j,
+// far from the 1e-7 tolerance, and the rounding of G (relative n u) and of the Cholesky factor (p u / lambda_min)
+// cannot move a column across it. false (inconclusive: near-collinear, zero, huge or non-finite columns) sends
+// the design to the exact Gram-Schmidt test, which names the aliased column.
+bool gram_certifies_rank(const std::vector<double>& G, int p) {
+  const size_t up = static_cast<size_t>(p);
+  std::vector<double> dinv(up), L(up * up, 0.0);
+  for (size_t c = 0; c < up; ++c) {
+    const double d = G[c + c * up];
+    if (!(d >= 1e-200) || !std::isfinite(d)) return false;  // no subnormal products / overflow in G
+    dinv[c] = 1.0 / std::sqrt(d);
+  }
+  for (size_t j = 0; j < up; ++j) {  // lower Cholesky factor of C, column j
+    double d = 1.0;
+    for (size_t k = 0; k < j; ++k) d -= L[j + k * up] * L[j + k * up];
+    if (!(d > 1e-12)) return false;
+    d = std::sqrt(d);
+    L[j + j * up] = d;
+    for (size_t i = j + 1; i < up; ++i) {
+      double v = G[j + i * up] * dinv[i] * dinv[j];  // C(i, j) from the upper triangle of G
+      for (size_t k = 0; k < j; ++k) v -= L[i + k * up] * L[j + k * up];
+      L[i + j * up] = v / d;
+    }
+  }
+  // |L^-1|_F^2 column by column: y = L^-1 e_c by forward substitution.
+  double tr = 0.0;
+  std::vector<double> y(up);
+  for (size_t c = 0; c < up; ++c) {
+    for (size_t i = 0; i < up; ++i) {
+      double v = i == c ? 1.0 : 0.0;
+      for (size_t k = c; k < i; ++k) v -= L[i + k * up] * y[k];
+      y[i] = i < c ? 0.0 : v / L[i + i * up];
+      if (i >= c) tr += y[i] * y[i];
+    }
+  }
+  return std::isfinite(tr) && tr < 1e8;
+}
+
 // Full column rank of one parameter's design, from the row-major n x p copy: classical Gram-Schmidt on
 // columns scaled by their largest entry, the projections onto all earlier columns computed in one sweep,
 // repeated once when the norm drops below 1/sqrt(2) of its start (the DGKS criterion; "twice is enough"),
@@ -516,17 +566,20 @@ Model build_model(const char* fn, const SurvData& d, const Design& design, Dist 
     check::nonnegative(fn, "weights", d.weights.data, n);
   }
   m.n = n;
+  const size_t un = static_cast<size_t>(n);
   m.status.assign(d.status.data, d.status.data + n);
-  m.logt.resize(static_cast<size_t>(n));
-  m.logt2.assign(static_cast<size_t>(n), 0.0);
-  m.logv.assign(static_cast<size_t>(n), -kInf);
-  m.w.assign(static_cast<size_t>(n), 1.0);
-  double wsum = 0.0;
-  bool any_info = false;
-  for (int64_t i = 0; i < n; ++i) {
+  m.logt.resize(un);
+  m.logt2.assign(un, 0.0);
+  m.logv.assign(un, -kInf);
+  if (d.weights.empty())
+    m.w.assign(un, 1.0);
+  else
+    m.w.assign(d.weights.data, d.weights.data + n);
+  numeric::vmath::log_array(d.time.data, m.logt.data(), n);  // std::log's value within an ulp
+  bool any_entry = false;
+  for (int64_t i = 0; i < n && (any_interval || !d.entry.empty()); ++i) {
     const size_t k = static_cast<size_t>(i);
     auto idx = [i] { return "[" + std::to_string(i) + "]"; };  // only built for an error message
-    m.logt[k] = std::log(d.time[i]);
     if (m.status[k] == kInterval) {
       const double t2 = d.time2[i];
       if (!(std::isfinite(t2) && t2 > d.time[i]))
@@ -539,11 +592,17 @@ Model build_model(const char* fn, const SurvData& d, const Design& design, Dist 
         check::fail(fn, "entry" + idx() + " is " + check::fmt(d.entry[i]) + ", but must be < time" + idx() + " = " +
                             check::fmt(d.time[i]));
       m.logv[k] = std::log(d.entry[i]);
+      any_entry = true;
     }
-    if (!d.weights.empty()) m.w[k] = d.weights[i];
-    wsum += m.w[k];
-    if (m.status[k] != kRight && m.w[k] > 0) any_info = true;
   }
+  double wsum = 0.0;
+  bool any_info = false, any_left = false;
+  for (size_t k = 0; k < un; ++k) {
+    wsum += m.w[k];
+    any_info = any_info || (m.status[k] != kRight && m.w[k] > 0);
+    any_left = any_left || m.status[k] > kEvent;
+  }
+  m.simple_rows = !any_entry && !any_left;
   check::require(wsum > 0, fn, "weights are all 0");
   check::require(any_info, fn, "all rows are right-censored (no events), so the model cannot be fitted");
 
@@ -552,11 +611,35 @@ Model build_model(const char* fn, const SurvData& d, const Design& design, Dist 
     const ParDesign& pd = design.par[static_cast<size_t>(j)];
     const std::string nm = std::string("design ") + par_name(static_cast<Par>(j));
     const int64_t p = pd.x.empty() ? 0 : pd.x.ncol;
+    const size_t up = static_cast<size_t>(p);
+    auto& xr = m.x[static_cast<size_t>(j)];
+    std::vector<double> gram(up * up, 0.0);  // X'X, upper triangle (rank certificate)
     if (p > 0) {
       if (pd.x.nrow != n)
         check::fail(fn, nm + " has " + std::to_string(pd.x.nrow) + " rows, but must have " + std::to_string(n) +
                             " (one per observation)");
-      data::check_finite(fn, nm.c_str(), pd.x);
+      check::not_null(fn, nm.c_str(), pd.x.data, pd.x.nrow * pd.x.ncol);
+      // One pass per column pair over the column-major input; a non-finite entry makes its column's diagonal
+      // non-finite, and data::check_finite then reports the first one as before.
+      bool finite = true;
+      for (size_t c2 = 0; c2 < up; ++c2) {
+        const double* y = pd.x.col(static_cast<int64_t>(c2));
+        for (size_t c = 0; c <= c2; ++c) {
+          const double* x = pd.x.col(static_cast<int64_t>(c));
+          double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+          size_t i = 0;
+          for (; i + 4 <= un; i += 4) {
+            s0 += x[i] * y[i];
+            s1 += x[i + 1] * y[i + 1];
+            s2 += x[i + 2] * y[i + 2];
+            s3 += x[i + 3] * y[i + 3];
+          }
+          for (; i < un; ++i) s0 += x[i] * y[i];
+          gram[c + c2 * up] = (s0 + s1) + (s2 + s3);
+        }
+        finite = finite && std::isfinite(gram[c2 + c2 * up]);
+      }
+      if (!finite) data::check_finite(fn, nm.c_str(), pd.x);
     }
     if (!pd.offset.empty()) {
       check::same_size(fn, (nm + " offset").c_str(), pd.offset.n, n);
@@ -577,15 +660,32 @@ Model build_model(const char* fn, const SurvData& d, const Design& design, Dist 
     m.p[static_cast<size_t>(j)] = static_cast<int>(p);
     m.start[static_cast<size_t>(j)] = pt;
     pt += static_cast<int>(p);
-    auto& xr = m.x[static_cast<size_t>(j)];
-    xr.resize(static_cast<size_t>(n * p));
-    for (int64_t i = 0; i < n; ++i)
-      for (int64_t c = 0; c < p; ++c) xr[static_cast<size_t>(i * p + c)] = pd.x(i, c);
-    check_design_rank(fn, static_cast<Par>(j), xr, n, static_cast<int>(p), pd.names);
+    xr.resize(un * up);
+    if (up <= 8) {  // row by row: sequential writes, p sequential reads
+      const double* cols[8];
+      for (size_t c = 0; c < up; ++c) cols[c] = pd.x.col(static_cast<int64_t>(c));
+      double* dst = xr.data();
+      for (size_t i = 0; i < un; ++i, dst += up)
+        for (size_t c = 0; c < up; ++c) dst[c] = cols[c][i];
+    } else {
+      for (size_t c = 0; c < up; ++c) {
+        const double* col = pd.x.col(static_cast<int64_t>(c));
+        double* dst = xr.data() + c;
+        for (size_t i = 0; i < un; ++i) dst[i * up] = col[i];
+      }
+    }
+    if (p > 0 && !gram_certifies_rank(gram, static_cast<int>(p)))
+      check_design_rank(fn, static_cast<Par>(j), xr, n, static_cast<int>(p), pd.names);
     auto& of = m.off[static_cast<size_t>(j)];
-    of.assign(static_cast<size_t>(n), 0.0);
+    if (pd.offset.empty())
+      of.assign(un, 0.0);
+    else
+      of.assign(pd.offset.data, pd.offset.data + n);
+    double osum = 0;
     if (!pd.offset.empty())
-      for (int64_t i = 0; i < n; ++i) of[static_cast<size_t>(i)] = pd.offset[i];
+      for (double v : of) osum += v;
+    m.off_mean[static_cast<size_t>(j)] = osum / static_cast<double>(n);
+    m.zero_off[static_cast<size_t>(j)] = pd.offset.empty();
   }
   m.ptot = pt;
   if (dist == Dist::weibull || dist == Dist::exponential) {
@@ -699,17 +799,30 @@ inline void row_general(const DistInfo& info, const double xi[4], int status, do
 }
 
 // Per-thread buffers of one chunk: the four slot predictors (4 x kEvalChunk, slot-major) and the per-row
-// slot derivatives of one sub-block (kSub rows; scores: 4 slots, Hessian: 10 packed slot pairs).
+// slot derivatives of one sub-block (kSub rows; scores: 4 slots, Hessian: 10 packed slot pairs); for the
+// APGW lanes (apgw_block) per-row 1 + kappa, kappa and value, and the rows recomputed by
+// the scalar path; for the column sums the sub-block's coefficient columns made contiguous (XT, P x kSub;
+// `one`: kSub ones for an all-ones column), their pointers and all-ones flags.
 constexpr int64_t kSub = 512;
 struct ChunkBuffers {
   std::vector<double> E, G, H;
+  std::vector<double> A, K, V, XT, one;
+  std::vector<int64_t> fix;
+  std::vector<const double*> xcol;
+  std::vector<char> ones;
 };
 ChunkBuffers& chunk_buffers() {
   thread_local ChunkBuffers buf;
   if (buf.E.empty()) {
+    const size_t sub = static_cast<size_t>(kSub);
     buf.E.resize(static_cast<size_t>(4 * kEvalChunk));
-    buf.G.resize(static_cast<size_t>(4 * kSub));
-    buf.H.resize(static_cast<size_t>(10 * kSub));
+    buf.G.resize(4 * sub);
+    buf.H.resize(10 * sub);
+    buf.A.resize(sub);
+    buf.K.resize(sub);
+    buf.V.resize(sub);
+    buf.one.assign(sub, 1.0);
+    buf.fix.resize(2 * sub);  // the prepass's rows, then the lanes' out-of-range rows (repeats allowed)
   }
   return buf;
 }
@@ -721,12 +834,15 @@ ChunkBuffers& chunk_buffers() {
 struct Layout {
   int nslot = 0, npk = 0;
   int slots[4] = {}, pks[10] = {};
+  bool need_phi = false, need_kappa = false;  // the slots whose derivatives the APGW lanes may skip
   std::vector<int> cslot, ccol, pa, pb, ph;
   explicit Layout(const Model& m) {
     for (int j = 0; j < 4; ++j)
       if (m.p[static_cast<size_t>(j)] > 0) slots[nslot++] = j;
     for (int u = 0; u < nslot; ++u)
       for (int v = u; v < nslot; ++v) pks[npk++] = kPk[slots[u]][slots[v]];
+    need_phi = m.p[0] > 0;
+    need_kappa = m.p[3] > 0;
     for (int j = 0; j < 4; ++j)
       for (int c = 0; c < m.p[static_cast<size_t>(j)]; ++c) {
         cslot.push_back(j);
@@ -741,44 +857,203 @@ struct Layout {
   }
 };
 
-// Column sums over len rows with four running sums (x, y strided by sx, sy).
-inline double sum_wx(const double* w, const double* x, int64_t sx, int64_t len) {
+namespace vm = numeric::vmath;
+
+// Sum over len rows of the product of F factors a[i] (b[i]) (c[i]), multiplied left to right, with four
+// running sums over the rows i mod 4 (in W-lane vectors), the tail added to the first, and the result
+// (s0 + s1) + (s2 + s3): the same bits for W = 2 and W = 4.
+template <int W, int F>
+HETMOD_VINLINE double vsum(const double* a, const double* b, const double* c, int64_t len) {
+  typedef typename vm::Lanes<W>::D D;
+  constexpr int NA = 4 / W;
+  D acc[NA];
+  for (int k = 0; k < NA; ++k) acc[k] = D{};
+  int64_t i = 0;
+  for (; i + 4 <= len; i += 4)
+    for (int k = 0; k < NA; ++k) {
+      D t, u;
+      vm::load<W>(t, a + i + k * W);
+      if (F >= 2) {
+        vm::load<W>(u, b + i + k * W);
+        t = t * u;
+      }
+      if (F >= 3) {
+        vm::load<W>(u, c + i + k * W);
+        t = t * u;
+      }
+      acc[k] += t;
+    }
+  double s[4];
+  for (int k = 0; k < NA; ++k)
+    for (int l = 0; l < W; ++l) s[k * W + l] = acc[k][l];
+  for (; i < len; ++i) {
+    double t = a[i];
+    if (F >= 2) t *= b[i];
+    if (F >= 3) t *= c[i];
+    s[0] += t;
+  }
+  return (s[0] + s[1]) + (s[2] + s[3]);
+}
+// Which columns of a row-major block x (len = rows * p values) are 1 in every row: out[c] = 1 or 0. The
+// values are compared in W-lane vectors over periods of lcm(p, W) values (the lanes' columns repeat), the
+// tail one by one; p > 16: column by column.
+template <int W>
+HETMOD_VINLINE void all_ones(const double* x, int64_t len, int p, char* out) {
+  typedef typename vm::Lanes<W>::D D;
+  typedef typename vm::Lanes<W>::I I;
+  for (int c = 0; c < p; ++c) out[c] = 1;
+  if (p > 16) {
+    for (int c = 0; c < p; ++c)
+      for (int64_t k = c; k < len; k += p)
+        if (x[k] != 1.0) {
+          out[c] = 0;
+          break;
+        }
+    return;
+  }
+  int per = p;
+  while (per % W != 0) per += p;  // lcm(p, W)
+  const int na = per / W;
+  I acc[16];
+  for (int v = 0; v < na; ++v) acc[v] = ~I{};
+  int64_t k = 0;
+  if (na == 1) {  // p divides W
+    for (; k + W <= len; k += W) {
+      D t;
+      vm::load<W>(t, x + k);
+      acc[0] &= (I)(t == 1.0);
+    }
+  } else {
+    for (; k + per <= len; k += per)
+      for (int v = 0; v < na; ++v) {
+        D t;
+        vm::load<W>(t, x + k + v * W);
+        acc[v] &= (I)(t == 1.0);
+      }
+  }
+  for (int v = 0; v < na; ++v)
+    for (int l = 0; l < W; ++l)
+      if (!acc[v][l]) out[(v * W + l) % p] = 0;
+  for (; k < len; ++k)
+    if (x[k] != 1.0) out[k % p] = 0;
+}
+
+// sum_i (u_i x_i)(v_i y_i) with the same four running sums (scalar; the sandwich's outer products only).
+inline double sum_uvxy(const double* u, const double* v, const double* x, const double* y, int64_t len) {
   double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   int64_t i = 0;
   for (; i + 4 <= len; i += 4) {
-    s0 += w[i] * x[i * sx];
-    s1 += w[i + 1] * x[(i + 1) * sx];
-    s2 += w[i + 2] * x[(i + 2) * sx];
-    s3 += w[i + 3] * x[(i + 3) * sx];
+    s0 += (u[i] * x[i]) * (v[i] * y[i]);
+    s1 += (u[i + 1] * x[i + 1]) * (v[i + 1] * y[i + 1]);
+    s2 += (u[i + 2] * x[i + 2]) * (v[i + 2] * y[i + 2]);
+    s3 += (u[i + 3] * x[i + 3]) * (v[i + 3] * y[i + 3]);
   }
-  for (; i < len; ++i) s0 += w[i] * x[i * sx];
+  for (; i < len; ++i) s0 += (u[i] * x[i]) * (v[i] * y[i]);
   return (s0 + s1) + (s2 + s3);
 }
-inline double sum_wxy(const double* w, const double* x, int64_t sx, const double* y, int64_t sy, int64_t len) {
-  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  int64_t i = 0;
-  for (; i + 4 <= len; i += 4) {
-    s0 += w[i] * x[i * sx] * y[i * sy];
-    s1 += w[i + 1] * x[(i + 1) * sx] * y[(i + 1) * sy];
-    s2 += w[i + 2] * x[(i + 2) * sx] * y[(i + 2) * sy];
-    s3 += w[i + 3] * x[(i + 3) * sx] * y[(i + 3) * sy];
+
+// The fused Weibull rows of a plain sub-block (every weight > 0, one gamma) in lanes of W rows (GCC/Clang
+// vector types, numeric/vmath.hpp): per row the formulas of the general loop in weibull_block, in the same
+// order, with H = vmath::exp (std::exp's value within an ulp; std::exp itself for arguments outside its fast
+// range). Lane-wise IEEE operations without FMA give every row the same bits for W = 2 and W = 4; the row
+// values go to v and are summed in a fixed order by the caller. The last partial vector is padded.
+template <int W, int Order>
+HETMOD_VINLINE bool weibull_plain_lanes(const double* ep, const double* el, const double* eg, const double* logt,
+                                        const double* wv, const int32_t* st, double eg0, double gam, int64_t sl,
+                                        double* v, double* G, double* Hs) {
+  namespace vm = numeric::vmath;
+  typedef typename vm::Lanes<W>::D D;
+  typedef typename vm::Lanes<W>::I I;
+  for (int64_t j = 0; j < sl; j += W) {
+    const bool full = j + W <= sl;
+    D vep, vel, vlt, w, d;
+    if (full) {
+      vm::load<W>(w, wv + j);
+      D veg;
+      vm::load<W>(veg, eg + j);
+      const I plain = (I)(w != 0.0) & (I)(veg == eg0);
+      if (vm::any<W>(~plain)) return false;
+      vm::load<W>(vep, ep + j);
+      vm::load<W>(vel, el + j);
+      vm::load<W>(vlt, logt + j);
+      // Status 0 or 1 here. One vector load and conversion (lane-by-lane inserts stall on store forwarding).
+      typedef int32_t S32 __attribute__((vector_size(4 * W)));
+      S32 si;
+      std::memcpy(&si, st + j, sizeof si);
+      d = __builtin_convertvector(si, D);
+    } else {
+      double b_ep[W], b_el[W], b_lt[W], b_w[W], b_d[W];
+      for (int l = 0; l < W; ++l) {
+        const bool in = j + l < sl;
+        if (in && !(wv[j + l] != 0.0 && eg[j + l] == eg0)) return false;
+        b_ep[l] = in ? ep[j + l] : 0.0;
+        b_el[l] = in ? el[j + l] : 0.0;
+        b_lt[l] = in ? logt[j + l] : 0.0;
+        b_w[l] = in ? wv[j + l] : 0.0;
+        b_d[l] = in ? static_cast<double>(st[j + l]) : 0.0;
+      }
+      vm::load<W>(vep, b_ep);
+      vm::load<W>(vel, b_el);
+      vm::load<W>(vlt, b_lt);
+      vm::load<W>(w, b_w);
+      vm::load<W>(d, b_d);
+    }
+    const D s = gam * (vep + vlt);
+    const D a = vel + s;
+    D H;
+    I bad = {};
+    vm::exp<W>(a, H, bad);
+    if (vm::any<W>(bad))
+      for (int l = 0; l < W; ++l)
+        if (bad[l]) H[l] = std::exp(a[l]);
+    const D val = w * (d * (vel + eg0 + s - vlt) - H);
+    double out[W];
+    const int nl = full ? W : static_cast<int>(sl - j);
+    if (full) {
+      vm::store<W>(v + j, val);
+    } else {
+      vm::store<W>(out, val);
+      for (int l = 0; l < nl; ++l) v[j + l] = out[l];
+    }
+    if (Order < 1) continue;
+    const D wH = w * H, wd = w * d, dmH = wd - wH;
+    const D s1 = 1.0 + s;
+    auto put = [&](double* dst, const D& x) {
+      if (full) {
+        vm::store<W>(dst + j, x);
+      } else {
+        vm::store<W>(out, x);
+        for (int l = 0; l < nl; ++l) dst[j + l] = out[l];
+      }
+    };
+    // G rows: slots 0, 1, 2; H rows: packed pairs (0,0) (0,1) (0,2) (1,1) (1,2) (2,2) = 0, 1, 2, 4, 5, 7.
+    put(G, gam * dmH);
+    put(G + kSub, dmH);
+    put(G + 2 * kSub, wd * s1 - wH * s);
+    if (Order < 2) continue;
+    const D mwH = -wH;
+    put(Hs, mwH * gam * gam);
+    put(Hs + kSub, mwH * gam);
+    put(Hs + 2 * kSub, gam * (wd - wH * s1));
+    put(Hs + 4 * kSub, mwH);
+    put(Hs + 5 * kSub, mwH * s);
+    put(Hs + 7 * kSub, wd * s - wH * s * s1);
   }
-  for (; i < len; ++i) s0 += w[i] * x[i * sx] * y[i * sy];
-  return (s0 + s1) + (s2 + s3);
+  return true;
 }
-inline double sum_uvxy(const double* u, const double* v, const double* x, int64_t sx, const double* y, int64_t sy,
-                       int64_t len) {
-  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  int64_t i = 0;
-  for (; i + 4 <= len; i += 4) {
-    s0 += (u[i] * x[i * sx]) * (v[i] * y[i * sy]);
-    s1 += (u[i + 1] * x[(i + 1) * sx]) * (v[i + 1] * y[(i + 1) * sy]);
-    s2 += (u[i + 2] * x[(i + 2) * sx]) * (v[i + 2] * y[(i + 2) * sy]);
-    s3 += (u[i + 3] * x[(i + 3) * sx]) * (v[i + 3] * y[(i + 3) * sy]);
-  }
-  for (; i < len; ++i) s0 += (u[i] * x[i * sx]) * (v[i] * y[i * sy]);
-  return (s0 + s1) + (s2 + s3);
+template <int Order>
+bool weibull_plain_base(const double* ep, const double* el, const double* eg, const double* logt, const double* wv,
+                        const int32_t* st, double eg0, double gam, int64_t sl, double* v, double* G, double* Hs) {
+  return weibull_plain_lanes<2, Order>(ep, el, eg, logt, wv, st, eg0, gam, sl, v, G, Hs);
 }
+#if HETMOD_HAVE_AVX2_TARGET
+template <int Order>
+HETMOD_TARGET_AVX2 bool weibull_plain_avx2(const double* ep, const double* el, const double* eg, const double* logt,
+                                           const double* wv, const int32_t* st, double eg0, double gam, int64_t sl,
+                                           double* v, double* G, double* Hs) {
+  return weibull_plain_lanes<4, Order>(ep, el, eg, logt, wv, st, eg0, gam, sl, v, G, Hs);
+}
+#endif
 
 // Fused Weibull rows (kappa = 1) of one sub-block [s0, s1) when every row is an event or right-censored
 // without truncation (else false, nothing written): adds the values to total and writes the slot
@@ -789,10 +1064,38 @@ bool weibull_block(const Model& m, const double* ep, const double* el, const dou
   const int32_t* st = m.status.data() + s0;
   const double* logv = m.logv.data() + s0;
   const int64_t sl = s1 - s0;
-  for (int64_t j = 0; j < sl; ++j)
-    if (st[j] > kEvent || logv[j] > -kInf) return false;
+  if (!m.simple_rows)
+    for (int64_t j = 0; j < sl; ++j)
+      if (st[j] > kEvent || logv[j] > -kInf) return false;
   const double* logt = m.logt.data() + s0;
   const double* wv = m.w.data() + s0;
+  // Common case: no zero weight and one gamma in the sub-block: lane-parallel rows (weibull_plain_lanes, which
+  // checks that as it goes and returns false, leaving the block to the loop below, at the first other row).
+  const double eg0 = eg[0];
+  const double gam0 = std::exp(eg0);
+  double v[kSub] = {};  // (zeroed: GCC cannot see that sl >= 1)
+#if HETMOD_HAVE_AVX2_TARGET
+  const bool plain = numeric::vmath::use_avx2()
+                         ? weibull_plain_avx2<Order>(ep, el, eg, logt, wv, st, eg0, gam0, sl, v, G, Hs)
+                         : weibull_plain_base<Order>(ep, el, eg, logt, wv, st, eg0, gam0, sl, v, G, Hs);
+#else
+  const bool plain = weibull_plain_base<Order>(ep, el, eg, logt, wv, st, eg0, gam0, sl, v, G, Hs);
+#endif
+  if (plain) {
+    // Four interleaved partial sums in a fixed order (the same for every SIMD width and thread count; a
+    // single running sum would be one long dependency chain of additions).
+    double t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+    int64_t j = 0;
+    for (; j + 4 <= sl; j += 4) {
+      t0 += v[j];
+      t1 += v[j + 1];
+      t2 += v[j + 2];
+      t3 += v[j + 3];
+    }
+    for (; j < sl; ++j) t0 += v[j];
+    total += (t0 + t1) + (t2 + t3);
+    return true;
+  }
   double last_eg = std::numeric_limits<double>::quiet_NaN(), gam = 0.0;
   double tot = 0.0;
   double *G0 = G, *G1 = G + kSub, *G2 = G + 2 * kSub;
@@ -830,13 +1133,342 @@ bool weibull_block(const Model& m, const double* ep, const double* el, const dou
   return true;
 }
 
-// Rows [i0, i1) of a chunk, in sub-blocks of kSub rows: (1) the row kernels write each row's value (summed)
-// and slot derivatives (G, H); (2) column sums over the sub-block add the coefficient score (grad), the
-// upper triangle of the Hessian (hess, column-major) and of sum_i s_i s_i' (outer) to the chunk's partial
-// sums, and the per-row scores are written (scores, n x P row-major). E: the chunk's slot predictors.
+// One row through the scalar path (any kernel, censoring and link; Weibull event/right rows excepted, which
+// row_weibull handles): the per-row code of eval_rows and the fix-ups of apgw_block.
 template <int Order>
-double eval_rows(const Model& m, const Layout& lay, const double* E, int64_t i0, int64_t i1, double* grad,
-                 double* hess, double* scores, double* outer, double* G, double* Hs) {
+inline void scalar_row(const Model& m, const double eta[4], int64_t i, EtaCache& cache, RowOut& r) {
+  const size_t k = static_cast<size_t>(i);
+  const DistInfo& info = m.info;
+  const int st = m.status[k];
+  const double logt = m.logt[k], w = m.w[k];
+  if (!info.pgw_link && st <= kEvent && !(m.logv[k] > -kInf)) {
+    const double d = st == kEvent ? 1.0 : 0.0;
+    cache.update(eta);
+    const double s = cache.gam * (eta[0] + logt);
+    KernelOut ko;
+    if (info.kernel == Kernel::apgw) {
+      apgw_kernel_order<Order>(s, eta[3], cache.a, cache.kap, ko);
+      row_generic<Order, true>(ko, eta[1], eta[2], cache.lam, cache.gam, s, logt, d, w, r);
+    } else {
+      eval_kernel(info.kernel, s, eta[3], ko);
+      row_generic<Order, false>(ko, eta[1], eta[2], cache.lam, cache.gam, s, logt, d, w, r);
+    }
+  } else {
+    row_general(info, eta, st, logt, m.logt2[k], m.logv[k], w, Order, cache, r);
+  }
+}
+
+// Status codes of cnt <= W rows as doubles (0 past cnt).
+template <int W>
+HETMOD_VINLINE void load_status(typename vm::Lanes<W>::D& v, const int32_t* p, int64_t cnt) {
+#if (defined(__GNUC__) && __GNUC__ >= 9) || defined(__clang__)
+  if (cnt == W) {  // one load and conversion
+    typename vm::Lanes<W>::I32 si;
+    std::memcpy(&si, p, sizeof si);
+    v = __builtin_convertvector(si, typename vm::Lanes<W>::D);
+    return;
+  }
+#endif
+  double b[W];
+  for (int l = 0; l < W; ++l) b[l] = l < cnt ? static_cast<double>(p[l]) : 0.0;
+  vm::load<W>(v, b);
+}
+// Loads cnt <= W doubles into a vector, padding the rest with pad; stores the first cnt lanes.
+template <int W>
+HETMOD_VINLINE void load_pad(typename vm::Lanes<W>::D& v, const double* p, int64_t cnt, double pad) {
+  if (cnt == W) {
+    vm::load<W>(v, p);
+    return;
+  }
+  double b[W];
+  for (int l = 0; l < W; ++l) b[l] = l < cnt ? p[l] : pad;
+  vm::load<W>(v, b);
+}
+template <int W>
+HETMOD_VINLINE void store_n(double* p, const typename vm::Lanes<W>::D& v, int64_t cnt) {
+  if (cnt == W) {
+    vm::store<W>(p, v);
+    return;
+  }
+  for (int l = 0; l < cnt; ++l) p[l] = v[l];
+}
+
+// APGW rows (no PGW link) of the sub-block [s0, s1) in lanes of W rows; ep, el, eg, ek: the sub-block's slot
+// predictors. Writes each row's value to cb.V and its slot derivatives to G / H (rows as in Layout) and adds
+// the values to total. Every row is computed in lanes with the formulas of apgw_kernel(_order) and
+// row_generic (the same operations in the same order) and vmath's exp / log (within an ulp of std::exp /
+// std::log); 1 + kappa and kappa come from std::exp / std::expm1 (once per sub-block when the kappa predictor
+// is constant there, else once per distinct value). Tiles of kTile rows go through the stages (exp of the
+// lambda and gamma predictors; s and e^(s - k); the softplus L, q, z = kappa L; expm1(z)/z and its
+// derivatives; the algebra), each a loop over the tile, so that the long dependency chains of consecutive
+// lanes overlap. The rows the lanes do not cover are flagged in the stages and recomputed by scalar_row (the
+// scalar code with std::exp / std::log): zero weight, left / interval censoring, truncation, and arguments
+// outside vmath's range or s - k > 700 (softplus_sigmoid's large-argument branch).
+constexpr int64_t kTile = 64;
+template <int W, int Order>
+HETMOD_VINLINE void apgw_block(const Model& m, const Layout& lay, const double* ep, const double* el, const double* eg,
+                               const double* ek, int64_t s0, int64_t s1, ChunkBuffers& cb, EtaCache& cache,
+                               double& total) {
+  typedef typename vm::Lanes<W>::D D;
+  typedef typename vm::Lanes<W>::I I;
+  const int64_t sl = s1 - s0;
+  double *A = cb.A.data(), *K = cb.K.data(), *V = cb.V.data();
+  double *G = cb.G.data(), *Hs = cb.H.data();
+  int64_t* fix = cb.fix.data();
+  const int32_t* st = m.status.data() + s0;
+  const double* logt = m.logt.data() + s0;
+  const double* logv = m.logv.data() + s0;
+  const double* wv = m.w.data() + s0;
+  const bool simple = m.simple_rows;
+  int64_t nfix = 0;
+  // 1 + kappa and kappa: W copies of one value when the kappa predictor is constant over the sub-block (read
+  // with stride 0), else per row.
+  alignas(32) double A1[W], K1[W];
+  int64_t jk = 1;
+  while (jk < sl && ek[jk] == ek[0]) ++jk;
+  const int64_t ks = jk == sl ? 0 : 1;
+  const double* Ap = A1;
+  const double* Kp = K1;
+  if (ks == 0) {
+    const double a = std::exp(ek[0]), kap = std::expm1(ek[0]);
+    for (int l = 0; l < W; ++l) {
+      A1[l] = a;
+      K1[l] = kap;
+    }
+  } else {
+    double lastk = std::numeric_limits<double>::quiet_NaN(), a = 0.0, kap = 0.0;
+    for (int64_t j = 0; j < sl; ++j) {
+      if (ek[j] != lastk) {
+        lastk = ek[j];
+        a = std::exp(lastk);
+        kap = std::expm1(lastk);
+      }
+      A[j] = a;
+      K[j] = kap;
+    }
+    for (int64_t j = sl; j < kSub && j % 4 != 0; ++j) {  // harmless lanes past the end
+      A[j] = 1.0;
+      K[j] = 0.0;
+    }
+    Ap = A;
+    Kp = K;
+  }
+  const bool nphi = lay.need_phi, nkap = lay.need_kappa;
+  alignas(32) double LAM[kTile], GAM[kTile], S[kTile], X[kTile], L_[kTile], Q[kTile], Q1[kTile], Z[kTile];
+  alignas(32) double E0[kTile], E1[kTile], E2[kTile], EZ[kTile];
+  alignas(32) int64_t BAD[kTile];
+  for (int64_t t0 = 0; t0 < sl; t0 += kTile) {
+    const int64_t tl = std::min(kTile, sl - t0);
+    // 1. lambda and gamma; the rows for scalar_row (zero weight, not event / right-censored, truncated).
+    for (int64_t j = 0; j < tl; j += W) {
+      const int64_t cnt = std::min<int64_t>(W, tl - j);
+      D vl, vg, lam, gam, vw;
+      load_pad<W>(vw, wv + t0 + j, cnt, 1.0);
+      I bad = (I)(vw == 0.0);
+      if (!simple) {
+        D lv, sd;
+        load_pad<W>(lv, logv + t0 + j, cnt, -kInf);
+        load_status<W>(sd, st + t0 + j, cnt);
+        bad |= (I)(lv > -kInf) | (I)(sd > 1.0);
+      }
+      load_pad<W>(vl, el + t0 + j, cnt, 0.0);
+      load_pad<W>(vg, eg + t0 + j, cnt, 0.0);
+      vm::exp<W>(vl, lam, bad);
+      vm::exp<W>(vg, gam, bad);
+      vm::store<W>(LAM + j, lam);
+      vm::store<W>(GAM + j, gam);
+      std::memcpy(BAD + j, &bad, sizeof bad);
+    }
+    // 2. s = gamma (eta_phi + log t) and x = e^(s - k).
+    for (int64_t j = 0; j < tl; j += W) {
+      const int64_t cnt = std::min<int64_t>(W, tl - j);
+      D vp, vt, vk, gam, x;
+      I bad;
+      load_pad<W>(vp, ep + t0 + j, cnt, 0.0);
+      load_pad<W>(vt, logt + t0 + j, cnt, 0.0);
+      load_pad<W>(vk, ek + t0 + j, cnt, 0.0);
+      vm::load<W>(gam, GAM + j);
+      std::memcpy(&bad, BAD + j, sizeof bad);
+      const D s = gam * (vp + vt);
+      const D y = s - vk;
+      bad |= (I)(y > 700.0);
+      vm::exp<W>(y, x, bad);
+      vm::store<W>(S + j, s);
+      vm::store<W>(X + j, x);
+      std::memcpy(BAD + j, &bad, sizeof bad);
+    }
+    // 3. softplus_sigmoid: L = log1p(x), q = x / (1 + x), q1 = 1 / (1 + x); z = kappa L. With u = 1 + x
+    // rounded, log1p(x) = log(u) + (x - (u - 1)) / u to a few ulps (the first-order correction for the rounding
+    // of u; softplus_sigmoid's Goldberg correction log(u) x / (u - 1) would cost a second division).
+    for (int64_t j = 0; j < tl; j += W) {
+      D x, kap, lu;
+      I bad;
+      vm::load<W>(x, X + j);
+      vm::load<W>(kap, Kp + (t0 + j) * ks);
+      std::memcpy(&bad, BAD + j, sizeof bad);
+      const D u = 1.0 + x, inv = 1.0 / u, um1 = u - 1.0;
+      vm::log<W>(u, lu, bad);
+      const D L = lu + (x - um1) * inv;
+      vm::store<W>(L_ + j, L);
+      vm::store<W>(Q + j, x * inv);
+      vm::store<W>(Q1 + j, inv);
+      vm::store<W>(Z + j, kap * L);
+      std::memcpy(BAD + j, &bad, sizeof bad);
+    }
+    // 4. expm1_over_z_ez: the series for |z| < 0.2, else from e^z.
+    for (int64_t j = 0; j < tl; j += W) {
+      D z;
+      I bad;
+      vm::load<W>(z, Z + j);
+      std::memcpy(&bad, BAD + j, sizeof bad);
+      const I small = (I)(z < 0.2) & (I)(z > -0.2);
+      D e0 = {}, e1 = {}, e2 = {}, ez = {};
+      if (vm::any<W>(small)) {
+        constexpr int T = SeriesCoef::kTerms;
+        D a0 = D{} + kSeries.c0[T - 1], a1 = D{} + kSeries.c1[T - 1], a2 = D{} + kSeries.c2[T - 1];
+        for (int t = T - 2; t >= 0; --t) {
+          a0 = a0 * z + kSeries.c0[t];
+          if (Order >= 1) a1 = a1 * z + kSeries.c1[t];
+          if (Order >= 2) a2 = a2 * z + kSeries.c2[t];
+        }
+        e0 = a0;
+        e1 = a1;
+        e2 = a2;
+        ez = 1.0 + z * a0;
+      }
+      if (vm::any<W>(~small)) {
+        I bz = {};
+        D ezx;
+        vm::exp<W>(z, ezx, bz);
+        bad |= bz & ~small;
+        const D iz = 1.0 / z;
+        const D f0 = (ezx - 1.0) * iz;
+        vm::select<W>(e0, small, e0, f0);
+        vm::select<W>(ez, small, ez, ezx);
+        if (Order >= 1) {
+          const D f1 = (ezx - f0) * iz;
+          vm::select<W>(e1, small, e1, f1);
+          if (Order >= 2) {
+            const D f2 = (ezx - 2.0 * f1) * iz;
+            vm::select<W>(e2, small, e2, f2);
+          }
+        }
+      }
+      vm::store<W>(E0 + j, e0);
+      if (Order >= 1) {
+        vm::store<W>(E1 + j, e1);
+        vm::store<W>(EZ + j, ez);
+      }
+      if (Order >= 2) vm::store<W>(E2 + j, e2);
+      if (vm::any<W>(bad)) {
+        const int64_t cnt = std::min<int64_t>(W, tl - j);
+        for (int l = 0; l < cnt; ++l)
+          if (bad[l]) fix[nfix++] = t0 + j + l;
+      }
+    }
+    // 5. apgw_kernel and row_generic<Order, true>.
+    for (int64_t j = 0; j < tl; j += W) {
+      const int64_t cnt = std::min<int64_t>(W, tl - j), o = t0 + j;
+      D vl, vg, vt, vw, vd, a, kap, lam, s, L, e0;
+      load_pad<W>(vl, el + o, cnt, 0.0);
+      load_pad<W>(vg, eg + o, cnt, 0.0);
+      load_pad<W>(vt, logt + o, cnt, 0.0);
+      load_pad<W>(vw, wv + o, cnt, 0.0);
+      load_status<W>(vd, st + o, cnt);  // 0 / 1 (other codes: scalar_row)
+      vm::load<W>(a, Ap + o * ks);
+      vm::load<W>(kap, Kp + o * ks);
+      vm::load<W>(lam, LAM + j);
+      vm::load<W>(s, S + j);
+      vm::load<W>(L, L_ + j);
+      vm::load<W>(e0, E0 + j);
+      const D km1 = kap - 1.0;
+      const D Gf = L * e0;
+      const D Mv = a * Gf;
+      const D lv = s + km1 * L;
+      const D H = lam * Mv;
+      store_n<W>(V + o, vw * (vd * (vl + vg - vt + lv) - H), cnt);
+      if (Order < 1) continue;
+      D gam, q, q1, e1, ez;
+      vm::load<W>(gam, GAM + j);
+      vm::load<W>(q, Q + j);
+      vm::load<W>(e1, E1 + j);
+      vm::load<W>(ez, EZ + j);
+      D Ms, Mk;
+      if (Order == 1) {
+        Ms = a * q * ez;
+        Mk = a * Gf + a * a * L * L * e1 - a * q * ez;
+      } else {
+        Ms = a * q * ez;
+        Mk = a * Gf + a * a * (L * L * e1) - a * q * ez;
+      }
+      const D ls = 1.0 + km1 * q, lk = a * L - km1 * q;
+      const D wd = vw * vd, wl = vw * lam;
+      const D gH0 = wl * Ms * gam, gH2 = wl * Ms * s, gH3 = wl * Mk, wH = vw * H;
+      if (nphi) store_n<W>(G + o, wd * ls * gam - gH0, cnt);
+      store_n<W>(G + kSub + o, wd - wH, cnt);
+      store_n<W>(G + 2 * kSub + o, wd * (1.0 + ls * s) - gH2, cnt);
+      if (nkap) store_n<W>(G + 3 * kSub + o, wd * lk - gH3, cnt);
+      if (Order < 2) continue;
+      D e2;
+      vm::load<W>(q1, Q1 + j);
+      vm::load<W>(e2, E2 + j);
+      const D Gk = L * L * e1, Gkk = L * L * L * e2, qq = q * q1;
+      const D Mss = Ms * (1.0 + km1 * q);
+      const D lss = km1 * qq;
+      const D gg2 = gam * gam, gs = gam * s, s2 = s * s;
+      if (nphi) {
+        store_n<W>(Hs + o, wd * lss * gg2 - wl * Mss * gg2, cnt);
+        store_n<W>(Hs + kSub + o, -gH0, cnt);
+        store_n<W>(Hs + 2 * kSub + o, wd * (lss * gs + ls * gam) - wl * (Mss * gs + Ms * gam), cnt);
+      }
+      store_n<W>(Hs + 4 * kSub + o, -wH, cnt);
+      store_n<W>(Hs + 5 * kSub + o, -gH2, cnt);
+      store_n<W>(Hs + 7 * kSub + o, wd * (lss * s2 + ls * s) - wl * (Mss * s2 + Ms * s), cnt);
+      if (nkap) {
+        const D Msk = Ms * (a * L - km1 * q);
+        const D Mkk = a * Gf + 3.0 * a * a * Gk + a * a * a * Gkk - 2.0 * a * a * q * L * ez +
+                      a * ez * (-q + km1 * q * q);
+        const D lsk = a * q - km1 * qq, lkk = a * L - 2.0 * a * q + km1 * qq;
+        if (nphi) store_n<W>(Hs + 3 * kSub + o, wd * lsk * gam - wl * Msk * gam, cnt);
+        store_n<W>(Hs + 6 * kSub + o, -gH3, cnt);
+        store_n<W>(Hs + 8 * kSub + o, wd * lsk * s - wl * Msk * s, cnt);
+        store_n<W>(Hs + 9 * kSub + o, wd * lkk - wl * Mkk, cnt);
+      }
+    }
+  }
+  // Scalar fix-ups (a row listed twice is recomputed with the same result).
+  RowOut r;
+  for (int64_t f = 0; f < nfix; ++f) {
+    const int64_t jj = fix[f];
+    if (wv[jj] == 0.0) {
+      V[jj] = 0.0;
+      if (Order >= 1)
+        for (int u = 0; u < lay.nslot; ++u) G[lay.slots[u] * kSub + jj] = 0.0;
+      if (Order >= 2)
+        for (int q = 0; q < lay.npk; ++q) Hs[lay.pks[q] * kSub + jj] = 0.0;
+      continue;
+    }
+    const double eta[4] = {ep[jj], el[jj], eg[jj], ek[jj]};
+    scalar_row<Order>(m, eta, s0 + jj, cache, r);
+    V[jj] = r.v;
+    if (Order >= 1)
+      for (int u = 0; u < lay.nslot; ++u) G[lay.slots[u] * kSub + jj] = r.g[lay.slots[u]];
+    if (Order >= 2)
+      for (int q = 0; q < lay.npk; ++q) Hs[lay.pks[q] * kSub + jj] = r.h[lay.pks[q]];
+  }
+  total += vsum<W, 1>(V, nullptr, nullptr, sl);
+}
+
+// Rows [i0, i1) of a chunk, in sub-blocks of kSub rows: (1) the row kernels write each row's value (summed)
+// and slot derivatives (G, H): the fused Weibull rows, the APGW lanes, or row by row; (2) column sums over
+// the sub-block (vsum, on contiguous copies of the coefficient columns; a factor that is 1 in every row of
+// the sub-block is left out, which changes no bit) add the coefficient score (grad), the upper triangle of
+// the Hessian (hess, column-major) and of sum_i s_i s_i' (outer) to the chunk's partial sums, and the
+// per-row scores are written (scores, n x P row-major). E: the chunk's slot predictors. W: lanes (2 in the
+// baseline instantiation, 4 in the AVX2 one; the same bits).
+template <int W, int Order>
+HETMOD_VINLINE double eval_rows_impl(const Model& m, const Layout& lay, const double* E, int64_t i0, int64_t i1,
+                                     double* grad, double* hess, double* scores, double* outer, ChunkBuffers& cb) {
   const int P = m.ptot;
   const size_t uP = static_cast<size_t>(P);
   const DistInfo& info = m.info;
@@ -844,16 +1476,27 @@ double eval_rows(const Model& m, const Layout& lay, const double* E, int64_t i0,
   const bool fast_ok = !info.pgw_link;
   const int64_t len = i1 - i0;
   const double *E0 = E, *E1 = E + len, *E2 = E + 2 * len, *E3 = E + 3 * len;
+  double* G = cb.G.data();
+  double* Hs = cb.H.data();
+  if (Order >= 1) {
+    if (cb.XT.size() < uP * static_cast<size_t>(kSub)) cb.XT.resize(uP * static_cast<size_t>(kSub));
+    cb.xcol.resize(uP);
+    cb.ones.resize(uP);
+  }
   EtaCache cache;
   RowOut r;
-  KernelOut ko;
   double last_eg = std::numeric_limits<double>::quiet_NaN(), gam_w = 0.0;
   double total = 0.0;
   for (int64_t s0 = i0; s0 < i1; s0 += kSub) {
-    const int64_t s1 = std::min(i1, s0 + kSub), sl = s1 - s0;
-    const bool fused = kern == Kernel::weibull && fast_ok &&
-                       weibull_block<Order>(m, E0 + (s0 - i0), E1 + (s0 - i0), E2 + (s0 - i0), s0, s1, G, Hs, total);
-    for (int64_t i = fused ? s1 : s0; i < s1; ++i) {
+    const int64_t s1 = std::min(i1, s0 + kSub), sl = s1 - s0, o = s0 - i0;
+    bool done = false;
+    if (kern == Kernel::weibull && fast_ok) {
+      done = weibull_block<Order>(m, E0 + o, E1 + o, E2 + o, s0, s1, G, Hs, total);
+    } else if (kern == Kernel::apgw && fast_ok) {
+      apgw_block<W, Order>(m, lay, E0 + o, E1 + o, E2 + o, E3 + o, s0, s1, cb, cache, total);
+      done = true;
+    }
+    for (int64_t i = done ? s1 : s0; i < s1; ++i) {
       const size_t k = static_cast<size_t>(i);
       const int64_t ii = i - i0, jj = i - s0;
       const double w = m.w[k];
@@ -864,32 +1507,15 @@ double eval_rows(const Model& m, const Layout& lay, const double* E, int64_t i0,
           for (int q = 0; q < lay.npk; ++q) Hs[lay.pks[q] * kSub + jj] = 0.0;
         continue;
       }
-      const int st = m.status[k];
-      const double logt = m.logt[k];
-      const bool simple = fast_ok && st <= kEvent && !(m.logv[k] > -kInf);
-      if (simple) {
-        const double d = st == kEvent ? 1.0 : 0.0;
-        const double eta[4] = {E0[ii], E1[ii], E2[ii], E3[ii]};
-        if (kern == Kernel::weibull) {
-          if (eta[2] != last_eg) {
-            last_eg = eta[2];
-            gam_w = std::exp(last_eg);
-          }
-          row_weibull<Order>(eta[0], eta[1], eta[2], gam_w, logt, d, w, r);
-        } else {
-          cache.update(eta);
-          const double s = cache.gam * (eta[0] + logt);
-          if (kern == Kernel::apgw) {
-            apgw_kernel_order<Order>(s, eta[3], cache.a, cache.kap, ko);
-            row_generic<Order, true>(ko, eta[1], eta[2], cache.lam, cache.gam, s, logt, d, w, r);
-          } else {
-            eval_kernel(kern, s, eta[3], ko);
-            row_generic<Order, false>(ko, eta[1], eta[2], cache.lam, cache.gam, s, logt, d, w, r);
-          }
+      const double eta[4] = {E0[ii], E1[ii], E2[ii], E3[ii]};
+      if (kern == Kernel::weibull && fast_ok && m.status[k] <= kEvent && !(m.logv[k] > -kInf)) {
+        if (eta[2] != last_eg) {
+          last_eg = eta[2];
+          gam_w = std::exp(last_eg);
         }
+        row_weibull<Order>(eta[0], eta[1], eta[2], gam_w, m.logt[k], m.status[k] == kEvent ? 1.0 : 0.0, w, r);
       } else {
-        const double xi[4] = {E0[ii], E1[ii], E2[ii], E3[ii]};
-        row_general(info, xi, st, logt, m.logt2[k], m.logv[k], w, Order, cache, r);
+        scalar_row<Order>(m, eta, i, cache, r);
       }
       total += r.v;
       if (Order >= 1)
@@ -898,38 +1524,80 @@ double eval_rows(const Model& m, const Layout& lay, const double* E, int64_t i0,
         for (int q = 0; q < lay.npk; ++q) Hs[lay.pks[q] * kSub + jj] = r.h[lay.pks[q]];
     }
     if (Order == 0) continue;
-    // Column sums of the sub-block.
-    auto col = [&](int c, int64_t& stride) {
-      const int j = lay.cslot[static_cast<size_t>(c)];
-      stride = m.p[static_cast<size_t>(j)];
-      return m.x[static_cast<size_t>(j)].data() + s0 * stride + lay.ccol[static_cast<size_t>(c)];
-    };
+    // Column sums of the sub-block: contiguous columns (p = 1: the design itself) and all-ones flags.
+    const double** xcol = cb.xcol.data();
+    char* ones = cb.ones.data();
+    for (int c = 0; c < P; c += m.p[static_cast<size_t>(lay.cslot[static_cast<size_t>(c)])]) {
+      const int64_t p = m.p[static_cast<size_t>(lay.cslot[static_cast<size_t>(c)])];
+      all_ones<W>(m.x[static_cast<size_t>(lay.cslot[static_cast<size_t>(c)])].data() + s0 * p, sl * p,
+                  static_cast<int>(p), ones + c);
+    }
     for (int c = 0; c < P; ++c) {
-      int64_t sx;
-      const double* xc = col(c, sx);
+      const int j = lay.cslot[static_cast<size_t>(c)];
+      const int64_t p = m.p[static_cast<size_t>(j)];
+      const double* src = m.x[static_cast<size_t>(j)].data() + s0 * p + lay.ccol[static_cast<size_t>(c)];
+      const bool one = ones[c] != 0;
+      xcol[c] = p == 1 ? src : cb.one.data();
+      if (p > 1 && !one) {  // contiguous copy
+        double* dst = cb.XT.data() + static_cast<size_t>(c) * static_cast<size_t>(kSub);
+        for (int64_t i = 0; i < sl; ++i) dst[i] = src[i * p];
+        xcol[c] = dst;
+      }
+    }
+    for (int c = 0; c < P; ++c) {
+      const double* xc = xcol[c];
       const double* gc = G + lay.cslot[static_cast<size_t>(c)] * kSub;
-      grad[c] += sum_wx(gc, xc, sx, sl);
+      grad[c] += ones[c] ? vsum<W, 1>(gc, nullptr, nullptr, sl) : vsum<W, 2>(gc, xc, nullptr, sl);
       if (scores) {
         double* so = scores + static_cast<size_t>(s0) * uP + static_cast<size_t>(c);
-        for (int64_t i = 0; i < sl; ++i) so[static_cast<size_t>(i) * uP] = gc[i] * xc[i * sx];
+        for (int64_t i = 0; i < sl; ++i) so[static_cast<size_t>(i) * uP] = gc[i] * xc[i];
       }
     }
     if (Order < 2 && !outer) continue;
     for (size_t q = 0; q < lay.pa.size(); ++q) {
       const int a = lay.pa[q], b = lay.pb[q];
-      int64_t sxa, sxb;
-      const double* xa = col(a, sxa);
-      const double* xb = col(b, sxb);
+      const double* xa = xcol[a];
+      const double* xb = xcol[b];
       const size_t pos = static_cast<size_t>(a) + static_cast<size_t>(b) * uP;
-      if (Order == 2) hess[pos] += sum_wxy(Hs + lay.ph[q] * kSub, xb, sxb, xa, sxa, sl);
+      if (Order == 2) {
+        // sum_i (H_i xb_i) xa_i
+        const double* hq = Hs + lay.ph[q] * kSub;
+        double v;
+        if (ones[b])
+          v = ones[a] ? vsum<W, 1>(hq, nullptr, nullptr, sl) : vsum<W, 2>(hq, xa, nullptr, sl);
+        else
+          v = ones[a] ? vsum<W, 2>(hq, xb, nullptr, sl) : vsum<W, 3>(hq, xb, xa, sl);
+        hess[pos] += v;
+      }
       if (outer) {
         const double* ga = G + lay.cslot[static_cast<size_t>(a)] * kSub;
         const double* gb = G + lay.cslot[static_cast<size_t>(b)] * kSub;
-        outer[pos] += sum_uvxy(ga, gb, xa, sxa, xb, sxb, sl);
+        outer[pos] += sum_uvxy(ga, gb, xa, xb, sl);
       }
     }
   }
   return total;
+}
+
+template <int Order>
+double eval_rows_base(const Model& m, const Layout& lay, const double* E, int64_t i0, int64_t i1, double* grad,
+                      double* hess, double* scores, double* outer, ChunkBuffers& cb) {
+  return eval_rows_impl<2, Order>(m, lay, E, i0, i1, grad, hess, scores, outer, cb);
+}
+#if HETMOD_HAVE_AVX2_TARGET
+template <int Order>
+HETMOD_TARGET_AVX2 double eval_rows_avx2(const Model& m, const Layout& lay, const double* E, int64_t i0, int64_t i1,
+                                         double* grad, double* hess, double* scores, double* outer, ChunkBuffers& cb) {
+  return eval_rows_impl<4, Order>(m, lay, E, i0, i1, grad, hess, scores, outer, cb);
+}
+#endif
+template <int Order>
+double eval_rows(const Model& m, const Layout& lay, const double* E, int64_t i0, int64_t i1, double* grad,
+                 double* hess, double* scores, double* outer, ChunkBuffers& cb) {
+#if HETMOD_HAVE_AVX2_TARGET
+  if (vm::use_avx2()) return eval_rows_avx2<Order>(m, lay, E, i0, i1, grad, hess, scores, outer, cb);
+#endif
+  return eval_rows_base<Order>(m, lay, E, i0, i1, grad, hess, scores, outer, cb);
 }
 }  // namespace
 
@@ -993,11 +1661,11 @@ bool eval_chunk(int order, const Model& m, const Layout& lay, const double* beta
   ChunkBuffers& cb = chunk_buffers();
   if (!fill_eta(m, beta, cb.E.data(), i0, i1)) return false;
   if (order == 0)
-    *total = eval_rows<0>(m, lay, cb.E.data(), i0, i1, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr);
+    *total = eval_rows<0>(m, lay, cb.E.data(), i0, i1, nullptr, nullptr, nullptr, nullptr, cb);
   else if (order == 1)
-    *total = eval_rows<1>(m, lay, cb.E.data(), i0, i1, g, nullptr, sc, outer, cb.G.data(), nullptr);
+    *total = eval_rows<1>(m, lay, cb.E.data(), i0, i1, g, nullptr, sc, outer, cb);
   else
-    *total = eval_rows<2>(m, lay, cb.E.data(), i0, i1, g, h, sc, outer, cb.G.data(), cb.H.data());
+    *total = eval_rows<2>(m, lay, cb.E.data(), i0, i1, g, h, sc, outer, cb);
   return true;
 }
 }  // namespace
@@ -1012,24 +1680,43 @@ bool weibull_sums(const Model& m, const double* beta, WeibullSums& out) {
     if (!fill_eta(m, beta, cb.E.data(), i0, i1)) return false;
     const double *ep = cb.E.data(), *el = ep + len, *eg = ep + 2 * len;
     double last_eg = std::numeric_limits<double>::quiet_NaN(), gam = 0.0;
-    for (int64_t j = 0; j < len; ++j) {
-      const size_t k = static_cast<size_t>(i0 + j);
-      const double w = m.w[k];
-      if (w == 0.0) continue;
-      if (m.status[k] > kEvent || m.logv[k] > -kInf) return false;
-      if (eg[j] != last_eg) {
-        last_eg = eg[j];
-        gam = std::exp(last_eg);
-        if (std::isnan(first_eg)) first_eg = last_eg;
-        out.gamma_const = out.gamma_const && last_eg == first_eg;
+    // Sub-blocks: s, gamma and the exp arguments, H by vmath::exp_array, then the sums in row order.
+    for (int64_t j0 = 0; j0 < len; j0 += kSub) {
+      const int64_t j1 = std::min(len, j0 + kSub);
+      double sv[kSub] = {}, gv[kSub] = {}, hv[kSub] = {};
+      for (int64_t j = j0; j < j1; ++j) {
+        const size_t k = static_cast<size_t>(i0 + j);
+        if (m.w[k] == 0.0) continue;
+        if (!m.simple_rows && (m.status[k] > kEvent || m.logv[k] > -kInf)) return false;
+        if (eg[j] != last_eg) {
+          last_eg = eg[j];
+          gam = std::exp(last_eg);
+          if (std::isnan(first_eg)) first_eg = last_eg;
+          out.gamma_const = out.gamma_const && last_eg == first_eg;
+        }
+        const double s = gam * (ep[j] + m.logt[k]);
+        sv[j - j0] = s;
+        gv[j - j0] = gam;
+        hv[j - j0] = el[j] + s;
       }
-      const double d = m.status[k] == kEvent ? 1.0 : 0.0;
-      const double s = gam * (ep[j] + m.logt[k]);
-      out.D += w * d;
-      out.SH += w * std::exp(el[j] + s);
-      out.Q += w * d * (el[j] + eg[j] + s - m.logt[k]);
-      out.sg += w * gam;
-      out.sw += w;
+      numeric::vmath::exp_array(hv, hv, j1 - j0);
+      double D = out.D, SH = out.SH, Q = out.Q, sg = out.sg, sw = out.sw;  // in registers, not through `out`
+      for (int64_t j = j0; j < j1; ++j) {
+        const size_t k = static_cast<size_t>(i0 + j);
+        const double w = m.w[k];
+        if (w == 0.0) continue;
+        const double d = m.status[k] == kEvent ? 1.0 : 0.0;
+        D += w * d;
+        SH += w * hv[j - j0];
+        Q += w * d * (el[j] + eg[j] + sv[j - j0] - m.logt[k]);
+        sg += w * gv[j - j0];
+        sw += w;
+      }
+      out.D = D;
+      out.SH = SH;
+      out.Q = Q;
+      out.sg = sg;
+      out.sw = sw;
     }
   }
   return true;

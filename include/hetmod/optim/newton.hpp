@@ -23,10 +23,13 @@ struct NewtonOptions {
   double ftol_rel = 1e-14;    ///< relative decrease in f considered no progress
   double initial_radius = 1.0;
   double max_radius = 1e3;
-  /// Second-order correction of a rejected step (curved valleys): a Newton step from the rejected trial
-  /// point (using the Hessian already evaluated there, when positive definite and the step fits the
-  /// radius), accepted when it decreases f from the current point by at least 1e-4 of the first step's
-  /// predicted decrease; otherwise the radius shrinks as usual. One extra evaluation per rejection.
+  /// Recovery of a rejected step (curved valleys, strongly non-quadratic directions): when the Hessian at
+  /// the rejected trial point is positive definite and its Newton step from there fits the radius, one
+  /// extra evaluation at the candidate with the lower predicted f: that Newton step (second-order
+  /// correction; predicted by the quadratic model at the trial point) or the line-search point x + a p,
+  /// a in [0.1, 0.75] minimising the cubic through f and the directional derivatives at x and at the
+  /// trial point (predicted by that cubic; the radius becomes a |p|). Accepted when it decreases f by at
+  /// least 1e-4 of its quadratic-model decrease; otherwise the radius shrinks as usual.
   bool correct_rejected = false;
 };
 

@@ -21,10 +21,14 @@ struct BenchData {
   std::vector<double> time, x;
   std::vector<int32_t> status;
 };
-BenchData bench_data(int n) {
+// n rows of that design drawn from a sample of size n_total (bench/survival/timing_survival.cpp uses the first
+// 2000 rows of n_total = 1e5; the censoring times, drawn after all event times, then differ from bench_data(n)).
+BenchData bench_data(int n, int n_total);
+BenchData bench_data(int n) { return bench_data(n, n); }
+BenchData bench_data(int n, int n_total) {
   BenchData b;
   Rng rng(1);
-  std::vector<double> T(static_cast<size_t>(n));
+  std::vector<double> T(static_cast<size_t>(n_total));
   b.x.resize(T.size());
   for (size_t i = 0; i < T.size(); ++i) {
     b.x[i] = rng.uniform() < 0.5 ? 1.0 : 0.0;
@@ -32,13 +36,16 @@ BenchData bench_data(int n) {
     T[i] = std::pow(-std::log(rng.uniform_open()) / std::exp(-3 + 0.5 * b.x[i] - 0.3 * z), 1 / 1.3);
   }
   std::vector<double> s = T;
-  std::nth_element(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(0.9 * n), s.end());
-  const double q90 = s[static_cast<size_t>(0.9 * n)];
+  std::nth_element(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(0.9 * n_total), s.end());
+  const double q90 = s[static_cast<size_t>(0.9 * n_total)];
   for (size_t i = 0; i < T.size(); ++i) {
     const double C = rng.uniform() * q90;
     b.time.push_back(std::min(T[i], C));
     b.status.push_back(T[i] <= C ? 1 : 0);
   }
+  b.x.resize(static_cast<size_t>(n));
+  b.time.resize(static_cast<size_t>(n));
+  b.status.resize(static_cast<size_t>(n));
   return b;
 }
 
@@ -72,9 +79,9 @@ TEST_CASE("APGW default fits: bounded number of likelihood evaluations", "[survi
     CHECK(c.fit.result.convergence.grad_norm <= 1e-8);
     // Now 10 Hessians (3 of the cheap Weibull start; the last APGW one also gives the sandwich meat), no
     // value or gradient evaluation; before the second-order correction / terminal step / Weibull-start
-    // changes of this session: 11 Hessians + 1 gradient + 2 values.
-    CHECK(c.counts.calls[2] <= 12);
-    CHECK(c.counts.calls[0] + c.counts.calls[1] + c.counts.calls[2] <= 12);
+    // changes: 11 Hessians + 1 gradient + 2 values. One of slack for rounding-level changes of the kernels.
+    CHECK(c.counts.calls[2] <= 11);
+    CHECK(c.counts.calls[0] + c.counts.calls[1] + c.counts.calls[2] <= 11);
   }
   {  // Both scales free near the confounded ridge (D1 quantile grid, spec 5.E), threshold probe included.
     const auto g = survtest::quantile_grid({0, 0, std::log(1.5), std::log(1.5)}, 2000, 2.5);
@@ -88,9 +95,34 @@ TEST_CASE("APGW default fits: bounded number of likelihood evaluations", "[survi
                                                << c.counts.calls[2] << ", ll " << c.fit.result.loglik);
     CHECK(c.fit.result.convergence.converged);
     CHECK(c.fit.result.loglik == Approx(-1895.1910).margin(1e-4));
-    // Now 28 Hessians (joint Newton along the ridge, then the threshold probe); before: 37 Hessians + 3.
-    CHECK(c.counts.calls[0] + c.counts.calls[1] + c.counts.calls[2] <= 31);
+    // Now 26 Hessians (joint Newton along the ridge, then the threshold probe, whose stall / hopeless stops
+    // act after two evaluations); before: 28, and 37 Hessians + 3 before that. One of slack for rounding.
+    CHECK(c.counts.calls[0] + c.counts.calls[1] + c.counts.calls[2] <= 27);
   }
+}
+
+TEST_CASE("APGW fit of the timing bench data: the overshooting first step off kappa = 1 is recovered by "
+          "the line search", "[survival]") {
+  // bench/survival/timing_survival.cpp case 1: the first 2000 rows of the n = 1e5 sample. The MLE has
+  // log(1 + kappa) = 0.554: the first Newton step from the Weibull start at kappa = 1 overshoots (to 0.44,
+  // ll 10 below the start) and is followed by the cubic line-search point (ll within 0.5 of the MLE).
+  const BenchData b = bench_data(2000, 100000);
+  SurvData d;
+  d.time = b.time;
+  d.status = b.status;
+  DesignBuilder db(2000);
+  db.intercept(Par::lambda).column(Par::lambda, b.x, "x").intercept(Par::gamma).column(Par::gamma, b.x, "x");
+  db.intercept(Par::kappa);
+  const Counted c = counted_fit(d, db.design());
+  INFO("evaluations value/gradient/Hessian " << c.counts.calls[0] << "/" << c.counts.calls[1] << "/"
+                                             << c.counts.calls[2] << ", ll " << c.fit.result.loglik);
+  CHECK(c.fit.result.convergence.converged);
+  CHECK(c.fit.flags.empty());
+  CHECK(c.fit.result.loglik == Approx(-3457.354530).margin(1e-5));
+  CHECK(c.fit.result.coef.back() == Approx(0.5536).margin(1e-3));
+  // Now 10 Hessians (3 Weibull + 7 APGW: start, rejected step, line-search point, 3 Newton steps, terminal
+  // step); with the second-order correction alone: 11. One of slack for rounding-level kernel changes.
+  CHECK(c.counts.calls[0] + c.counts.calls[1] + c.counts.calls[2] <= 11);
 }
 
 TEST_CASE("APGW kernel helpers: expm1(z)/z derivatives and softplus to near rounding", "[survival]") {

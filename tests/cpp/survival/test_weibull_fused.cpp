@@ -7,6 +7,7 @@
 #include <cmath>
 #include <vector>
 
+#include "../../../src/numeric/vmath.hpp"
 #include "hetmod/random/rng.hpp"
 #include "surv_test_util.hpp"
 
@@ -22,8 +23,9 @@ struct WData {
   std::vector<int32_t> status;
 };
 // n rows of Weibull-like data; `odd_row` >= 0 makes that row interval-censored (a sub-block with a row the
-// fused loop does not take); every 37th row has weight 0.
-WData wdata(int64_t n, int64_t odd_row, uint64_t seed) {
+// fused loop does not take); every 37th row has weight 0 when `zero_w` (else no sub-block has a zero weight,
+// so the fused loop's vector-exp pass runs wherever gamma is constant).
+WData wdata(int64_t n, int64_t odd_row, uint64_t seed, bool zero_w = true) {
   WData s;
   Rng rng(seed);
   for (int64_t i = 0; i < n; ++i) {
@@ -40,7 +42,7 @@ WData wdata(int64_t n, int64_t odd_row, uint64_t seed) {
     s.time2.push_back(t2);
     s.status.push_back(st);
     s.entry.push_back(0.0);
-    s.w.push_back(i % 37 == 5 ? 0.0 : 1.0 + 0.25 * static_cast<double>(i % 3));
+    s.w.push_back(zero_w && i % 37 == 5 ? 0.0 : 1.0 + 0.25 * static_cast<double>(i % 3));
     s.x.push_back(x);
     s.z.push_back(z);
   }
@@ -90,8 +92,9 @@ double reference(const Model& m, const WData& s, const std::vector<double>& beta
 
 TEST_CASE("fused Weibull rows equal the general per-observation path", "[survival]") {
   const int64_t n = kEvalChunk + 1500;  // two chunks, several sub-blocks, a partial last one
-  for (const int64_t odd : {int64_t(-1), int64_t(700)}) {
-    const WData s = wdata(n, odd, 5);
+  for (const int64_t odd : {int64_t(-1), int64_t(700), int64_t(-2)}) {
+    const bool zero_w = odd != -2;  // -2: no interval row, no zero weight
+    const WData s = wdata(n, odd, 5, zero_w);
     const SurvData d = as_data(s);
     struct Variant {
       Dist dist;
@@ -107,6 +110,7 @@ TEST_CASE("fused Weibull rows equal the general per-observation path", "[surviva
         if (var.gamma_cov) b.column(Par::gamma, s.x, "x");
       }
       const Model m = build_model("test", d, b.design(), var.dist);
+      CHECK(m.simple_rows == (odd < 0));
       const size_t P = static_cast<size_t>(m.ptot);
       std::vector<double> beta(P, 0.0);
       beta[0] = var.aft ? -1.5 : -2.0;
@@ -136,6 +140,7 @@ TEST_CASE("fused Weibull rows equal the general per-observation path", "[surviva
       CHECK(std::fabs(gs - g[1]) <= 1e-9 * std::max(1.0, std::fabs(g[1])));
       // Central finite differences of the analytic score and Hessian.
       if (odd < 0) {
+        INFO("zero weights " << zero_w);
         auto f = [&](const std::vector<double>& b2) { return eval(m, b2.data(), nullptr, nullptr); };
         for (size_t a = 0; a < P; ++a) {
           std::vector<double> bp = beta, bm = beta;
@@ -182,4 +187,57 @@ TEST_CASE("fused Weibull rows equal the APGW kernel at kappa = 1", "[survival]")
   CHECK(std::fabs(vw - va) <= 1e-10 * std::fabs(va));
   CHECK(max_rel(gw, ga) < 1e-10);
   CHECK(max_rel(hw, ha) < 1e-10);
+}
+
+TEST_CASE("fused Weibull rows: exp arguments outside the vector range take std::exp", "[survival]") {
+  // No zero weight and one gamma: every sub-block takes the lane-parallel path. A lambda intercept near -745
+  // puts every exp argument below the fast range (subnormal or zero H), one near +720 above it (H = Inf, so
+  // eval returns -Inf as with std::exp), and -700 sits inside it.
+  const int64_t n = 1100;
+  const WData s = wdata(n, -1, 21, false);
+  const SurvData d = as_data(s);
+  DesignBuilder b(n);
+  b.intercept(Par::lambda).column(Par::lambda, s.x, "x").intercept(Par::gamma);
+  const Model m = build_model("test", d, b.design(), Dist::weibull);
+  REQUIRE(m.simple_rows);
+  for (const double b0 : {-745.0, -730.0, -700.0}) {
+    const std::vector<double> beta = {b0, 0.4, 0.2};
+    std::vector<double> g(3), h(9), B(9), gr, hr, Br;
+    const double v = eval(m, beta.data(), g.data(), h.data(), nullptr, B.data());
+    const double vr = reference(m, s, beta, gr, hr, Br);
+    INFO("lambda intercept " << b0);
+    REQUIRE(std::isfinite(v));
+    CHECK(std::fabs(v - vr) <= 1e-12 * std::fabs(vr));
+    CHECK(max_rel(g, gr) < 1e-10);
+    CHECK(max_rel(h, hr) < 1e-10);
+  }
+  const std::vector<double> big = {720.0, 0.4, 0.2};
+  std::vector<double> g(3), h(9);
+  CHECK(eval(m, big.data(), g.data(), h.data()) == -INFINITY);
+  CHECK(eval(m, big.data(), nullptr, nullptr) == -INFINITY);
+}
+
+TEST_CASE("fused Weibull rows: the same bits with 2-lane and 4-lane vectors", "[survival]") {
+  const int64_t n = 2 * kEvalChunk + 777;
+  const WData s = wdata(n, -1, 23, false);
+  const SurvData d = as_data(s);
+  DesignBuilder b(n);
+  b.intercept(Par::lambda).column(Par::lambda, s.x, "x").column(Par::lambda, s.z, "z").intercept(Par::gamma);
+  const Model m = build_model("test", d, b.design(), Dist::weibull);
+  const std::vector<double> beta = {-2.0, 0.4, -0.3, 0.2};
+  std::vector<double> g4(4), h4(16), B4(16), g2(4), h2(16), B2(16);
+  const double v4 = eval(m, beta.data(), g4.data(), h4.data(), nullptr, B4.data());
+  numeric::vmath::force_baseline(true);
+  const double v2 = eval(m, beta.data(), g2.data(), h2.data(), nullptr, B2.data());
+  numeric::vmath::force_baseline(false);
+  CHECK(v2 == v4);
+  CHECK(g2 == g4);
+  CHECK(h2 == h4);
+  CHECK(B2 == B4);
+  const SurvFit f4 = fit(d, b.design(), Dist::weibull);
+  numeric::vmath::force_baseline(true);
+  const SurvFit f2 = fit(d, b.design(), Dist::weibull);
+  numeric::vmath::force_baseline(false);
+  CHECK(f2.result.coef == f4.result.coef);
+  CHECK(f2.result.loglik == f4.result.loglik);
 }
