@@ -6,6 +6,7 @@
 #include <cmath>
 #include <string>
 
+#include "hetmod/random/rng.hpp"
 #include "surv_test_util.hpp"
 
 using namespace hetmod;
@@ -53,6 +54,39 @@ TEST_CASE("boundary fits carry a 'boundary: ...' convergence reason", "[survival
     REQUIRE(has_flag(f, "threshold_boundary"));
     if (!f.result.convergence.converged)
       CHECK(f.result.convergence.reason == "boundary: log gamma reached gamma_max (the threshold boundary)");
+    // With gamma_max below the fitted log gamma (0.37) the fit stops at the bound: not converged.
+    Options o;
+    o.set("gamma_max", 0.2);
+    const SurvFit fb = fit(d, b.design(), Dist::apgw, o);
+    REQUIRE(has_flag(fb, "threshold_boundary"));
+    CHECK_FALSE(fb.result.convergence.converged);
+    CHECK(fb.result.convergence.reason == "boundary: log gamma reached gamma_max (the threshold boundary)");
+  }
+  {  // Burr with lambda ~ x on APGW(kappa = 0, gamma = 0.7) data, lambda = exp(0.3 x) (bench/survival/robust_starts.cpp
+     // data set 104): phi -> 0 with lambda -> inf, singular information at the returned point.
+    const int nb = 150;
+    Rng rng(Rng::for_stream(20261128u, 104u));
+    std::vector<double> x(nb), t;
+    std::vector<int32_t> st;
+    for (auto& v : x) v = rng.uniform() < 0.5 ? 1.0 : 0.0;
+    for (int i = 0; i < nb; ++i) {
+      const double mm = -std::log(rng.uniform_open()) / std::exp(0.3 * x[static_cast<size_t>(i)]);
+      const double u = detail::unit_cumhaz_inverse(detail::Kernel::apgw, 0.0, mm);
+      const double T = std::pow(u, 1 / 0.7), C = 0.2 + 3.0 * rng.uniform();
+      t.push_back(std::min(T, C));
+      st.push_back(T <= C ? 1 : 0);
+    }
+    SurvData db;
+    db.time = t;
+    db.status = st;
+    DesignBuilder b(nb);
+    b.intercept(Par::phi).intercept(Par::lambda).column(Par::lambda, x, "x").intercept(Par::gamma);
+    const SurvFit f = fit(db, b.design(), Dist::burr);
+    INFO("burr ll " << f.result.loglik << " flags " << (f.result.notes.count("flags") ? f.result.notes.at("flags") : "")
+                    << " reason " << f.result.convergence.reason);
+    REQUIRE(has_flag(f, "scale_boundary"));
+    CHECK_FALSE(f.result.convergence.converged);
+    CHECK(f.result.convergence.reason == "boundary: the information matrix is singular (a scale runs to a limit)");
   }
   {  // the promotion-time cure limit (test_predict_sim.cpp's design)
     const int nc = 2000;
