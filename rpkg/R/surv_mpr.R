@@ -743,6 +743,10 @@ surv_mpr <- function(formula, data, dist = "apgw", phi, lambda, gamma, kappa, we
              gompertz_boundary = paste0("the Gompertz shape runs to 0 (phi -> 0, lambda -> Inf): the fit ",
                                         "is at its exponential/Weibull limit (extras$limit_loglik), not an ",
                                         "interior MLE; refit with dist = \"exponential\" or \"weibull\""),
+             gompertz_limit = paste0("kappa runs to +Inf: the fit is at its Gompertz limit ",
+                                     "lambda * (exp((phi t)^gamma) - 1), fitted too (extras$gompertz_limit_loglik, ",
+                                     "extras$gompertz_limit_coef): refit with dist = \"gompertz\" and the same ",
+                                     "phi and gamma formulas"),
              phi_lambda_confounded = paste0("kappa is near 1 with both phi and lambda free: the ",
                                             "scales are confounded and their SEs are unreliable"))
     for (f in fit$flags) {

@@ -27,7 +27,9 @@
 //     event lies before 1/phi (the limit density is 0 there). kappa -> -1 (1 + kappa < 1e-3 or
 //     lambda > e^20) flags "cure_boundary" and the promotion-time cure limit is fitted directly
 //     (extras "cure_limit_loglik", "cure_limit_coef"). kappa within one SE of 1 with both scales free
-//     flags "phi_lambda_confounded". Gompertz with (phi t)^gamma < 1e-4 for every row and its exponential /
+//     flags "phi_lambda_confounded". kappa -> +inf (log(1+kappa) > log(1 + 1e3) on every row, and the Gompertz
+//     limit fitted directly as good) flags "gompertz_limit" (extras "gompertz_limit_loglik", "gompertz_limit_coef").
+//     Gompertz with (phi t)^gamma < 1e-4 for every row and its exponential /
 //     Weibull limit fitting as well flags "gompertz_boundary" (not converged; extras "limit_loglik").
 //  4. Inference: vcov = inverse observed information (NaN + note when singular), sandwich "vcov_robust",
 //     "aic", "bic".
@@ -1015,6 +1017,7 @@ SurvFit fit(const SurvData& data, const Design& design, Dist dist, const Options
   if (at_gamma_bound(m, best)) {
     out.flags.push_back("threshold_boundary");
     out.result.convergence.converged = false;
+    out.result.convergence.reason = "boundary: log gamma reached gamma_max (the threshold boundary)";
     notes.push_back("log gamma reached its bound gamma_max = " + check::fmt(gamma_max) +
                     ": the likelihood rises towards the threshold (left-truncated Weibull) boundary, so there is no "
                     "interior MLE");
@@ -1062,6 +1065,7 @@ SurvFit fit(const SurvData& data, const Design& design, Dist dist, const Options
   if (at_cure_bound(m, sc, best)) {
     out.flags.push_back("cure_boundary");
     out.result.convergence.converged = false;
+    out.result.convergence.reason = "boundary: kappa runs to -1 (the promotion-time cure limit)";
     notes.push_back("kappa -> -1: the fit runs to the promotion-time cure limit (lambda -> inf, phi -> 0); see "
                     "cure_limit_loglik or refit with dist = cure_limit");
     // Fit the cure limit directly from the mapped point.
@@ -1079,6 +1083,41 @@ SurvFit fit(const SurvData& data, const Design& design, Dist dist, const Options
       block_to_orig(sc[j], ca.beta.data() + mc.start[j], co.data() + mc.start[j], mc.p[j]);
     out.result.extras["cure_limit_coef"] = co;
     out.result.extras["cure_limit_converged"] = {ca.conv.converged ? 1.0 : 0.0};
+  }
+  if (dist == Dist::apgw && m.p[3] > 0 && out.flags.empty() && std::isfinite(best.ll)) {
+    // kappa -> +inf (spec 1.3): H0(z; kappa) -> e^z - 1, the Gompertz limit H = lambda (exp((phi t)^gamma) - 1)
+    // with phi, lambda and gamma unchanged. When log(1+kappa) > log(1 + 1e3) on every row, fit that limit
+    // directly from the same coefficients and flag when it fits as well: the supremum is at kappa = inf.
+    // Not checked when another boundary (threshold, cure) is already flagged.
+    double ekmin = kInf;
+    double xi[4], eta[4];
+    for (int64_t i = 0; i < m.n; ++i) {
+      if (m.w[static_cast<size_t>(i)] == 0) continue;
+      m.slots(i, best.beta.data(), xi);
+      detail::slots_to_eta(m.info, xi, eta);
+      ekmin = std::min(ekmin, eta[3]);
+    }
+    if (ekmin > std::log1p(1e3)) {
+      Model mg = restrict_model(m, Dist::gompertz, {true, true, true, false});
+      std::vector<double> bg(static_cast<size_t>(mg.ptot), 0.0);
+      for (size_t j = 0; j < 3; ++j) copy_block(m, best.beta, mg, bg, j);
+      Attempt ga = run_newton(mg, bg, all_free(mg), maxit, tol, true);
+      out.result.extras["gompertz_limit_loglik"] = {ga.ll};
+      if (std::isfinite(ga.ll) && !(ga.ll < best.ll - 1e-4)) {
+        out.flags.push_back("gompertz_limit");
+        out.result.convergence.converged = false;
+        out.result.convergence.reason = "boundary: kappa runs to +inf (the Gompertz limit)";
+        notes.push_back("kappa -> +inf (log(1+kappa) = " + check::fmt(ekmin) +
+                        "): the fit runs to its Gompertz limit lambda (exp((phi t)^gamma) - 1), not an interior "
+                        "MLE; see gompertz_limit_loglik or refit with dist = gompertz (same phi, lambda and gamma "
+                        "formulas)");
+        std::vector<double> go(ga.beta.size());
+        for (size_t j = 0; j < 3; ++j)
+          block_to_orig(sc[j], ga.beta.data() + mg.start[j], go.data() + mg.start[j], mg.p[j]);
+        out.result.extras["gompertz_limit_coef"] = go;
+        out.result.extras["gompertz_limit_converged"] = {ga.conv.converged ? 1.0 : 0.0};
+      }
+    }
   }
 
   if (dist == Dist::gompertz && std::isfinite(best.ll)) {
@@ -1164,6 +1203,8 @@ SurvFit fit(const SurvData& data, const Design& design, Dist dist, const Options
       out.result.extras["vcov_robust"] = std::vector<double>(P * P, kNaN);
       notes.push_back(hc.reason);
       out.result.notes["vcov"] = hc.reason;
+      if (out.result.convergence.converged)
+        out.result.convergence.reason = "boundary: the information matrix is singular (a scale runs to a limit)";
       if (out.flags.empty()) {
         out.flags.push_back("scale_boundary");
         notes.push_back("the information matrix is singular at the returned point: some scale runs to a limit "

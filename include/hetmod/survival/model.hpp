@@ -92,7 +92,11 @@ struct SurvFit {
   /// with both scales free), "scale_boundary" (singular information at the returned point, e.g. phi -> 0
   /// with lambda -> inf in a covariate group; converged = false), "gompertz_boundary" (Dist::gompertz whose
   /// shape runs to 0: phi -> 0, lambda -> inf, (phi t)^gamma < 1e-4 for every row, i.e. the exponential
-  /// (gamma fixed) or Weibull limit, which fits as well: extras "limit_loglik"; converged = false).
+  /// (gamma fixed) or Weibull limit, which fits as well: extras "limit_loglik"; converged = false),
+  /// "gompertz_limit" (Dist::apgw with kappa -> +inf: log(1+kappa) > log(1 + 1e3) on every row and the Gompertz
+  /// limit lambda (exp((phi t)^gamma) - 1), fitted directly with the same phi, lambda, gamma blocks, fits as
+  /// well: extras "gompertz_limit_loglik", "gompertz_limit_coef", "gompertz_limit_converged"; converged = false).
+  /// A flag that sets converged = false also sets convergence.reason to "boundary: ...".
   /// Empty for a clean interior MLE.
   /// result.notes["flags"] joins them with commas; result.notes["boundary"] explains them.
   std::vector<std::string> flags;

@@ -94,8 +94,8 @@ TEST_CASE("gradient methods with bounds stay inside and converge at the bound", 
     INFO(c.reason);
     CHECK(c.converged);
     CHECK(p.violations == 0);
-    CHECK(x[0] == Approx(0.5).margin(1e-6));
-    CHECK(x[1] == Approx(0.25).margin(1e-6));
+    CHECK(x[0] == Approx(0.5).margin(1e-6).epsilon(0));
+    CHECK(x[1] == Approx(0.25).margin(1e-6).epsilon(0));
   }
 }
 

@@ -45,15 +45,15 @@ TEST_CASE("profile CI: Weibull log-shape and trt effect match survreg profiles (
     b.intercept(Par::lambda).intercept(Par::gamma);
     const Design des = b.design();
     const SurvFit f = fit(d, des, Dist::weibull);
-    REQUIRE(f.result.loglik == Approx(ref.at("weibull_null").at("loglik")).margin(1e-6));
+    REQUIRE(f.result.loglik == Approx(ref.at("weibull_null").at("loglik")).margin(1e-6).epsilon(0));
     ProfileTarget t;
     t.index = 1;  // gamma:(Intercept)
     const ProfileResult pr = profile_ci(f, d, des, t, 0.95);
     CHECK(pr.lower_kind == BoundKind::found);
     CHECK(pr.upper_kind == BoundKind::found);
-    CHECK(pr.estimate == Approx(ref.at("weibull_null").at("log_gamma")).margin(1e-6));
-    CHECK(pr.lower == Approx(ref.at("weibull_null").at("profile_lower_log_gamma")).margin(2e-6));
-    CHECK(pr.upper == Approx(ref.at("weibull_null").at("profile_upper_log_gamma")).margin(2e-6));
+    CHECK(pr.estimate == Approx(ref.at("weibull_null").at("log_gamma")).margin(1e-6).epsilon(0));
+    CHECK(pr.lower == Approx(ref.at("weibull_null").at("profile_lower_log_gamma")).margin(2e-6).epsilon(0));
+    CHECK(pr.upper == Approx(ref.at("weibull_null").at("profile_upper_log_gamma")).margin(2e-6).epsilon(0));
     CHECK_FALSE(pr.higher_found);
     // The profile at log gamma = 0 is the exponential fit.
     const ProfileResult pc = profile(f, d, des, t, {0.0});
@@ -61,7 +61,7 @@ TEST_CASE("profile CI: Weibull log-shape and trt effect match survreg profiles (
     for (size_t i = 0; i < pc.value.size(); ++i)
       if (pc.value[i] == 0.0) {
         seen = true;
-        CHECK(pc.loglik[i] == Approx(ref.at("weibull_null").at("profile_loglik_log_gamma_0")).margin(1e-7));
+        CHECK(pc.loglik[i] == Approx(ref.at("weibull_null").at("profile_loglik_log_gamma_0")).margin(1e-7).epsilon(0));
         CHECK(pc.converged[i] == 1);
       }
     CHECK(seen);
@@ -71,12 +71,12 @@ TEST_CASE("profile CI: Weibull log-shape and trt effect match survreg profiles (
     b.intercept(Par::phi).column(Par::phi, v.trt01, "trt").intercept(Par::gamma);
     const Design des = b.design();
     const SurvFit f = fit(d, des, Dist::weibull);
-    REQUIRE(f.result.loglik == Approx(ref.at("weibull_trt_phi").at("loglik")).margin(1e-6));
+    REQUIRE(f.result.loglik == Approx(ref.at("weibull_trt_phi").at("loglik")).margin(1e-6).epsilon(0));
     ProfileTarget t;
     t.index = 1;  // phi:trt
     const ProfileResult pr = profile_ci(f, d, des, t, 0.95);
-    CHECK(pr.lower == Approx(ref.at("weibull_trt_phi").at("profile_lower_log_phi:trt")).margin(2e-6));
-    CHECK(pr.upper == Approx(ref.at("weibull_trt_phi").at("profile_upper_log_phi:trt")).margin(2e-6));
+    CHECK(pr.lower == Approx(ref.at("weibull_trt_phi").at("profile_lower_log_phi:trt")).margin(2e-6).epsilon(0));
+    CHECK(pr.upper == Approx(ref.at("weibull_trt_phi").at("profile_upper_log_phi:trt")).margin(2e-6).epsilon(0));
     // Every evaluated point is a converged constrained fit; the bounds sit on the cut-off.
     for (size_t i = 0; i < pr.value.size(); ++i) CHECK(pr.converged[i] == 1);
   }
@@ -99,8 +99,8 @@ TEST_CASE("profile CI: Wald and profile agree for large n (Weibull quantile grid
     const ProfileResult pr = profile_ci(f, d, des, t, 0.95);
     const double se = std::sqrt(vc(f.result.vcov, 2, static_cast<size_t>(idx), static_cast<size_t>(idx)));
     const double est = f.result.coef[static_cast<size_t>(idx)];
-    CHECK(pr.lower == Approx(est - kQ95 * se).margin(0.03 * se));
-    CHECK(pr.upper == Approx(est + kQ95 * se).margin(0.03 * se));
+    CHECK(pr.lower == Approx(est - kQ95 * se).margin(0.03 * se).epsilon(0));
+    CHECK(pr.upper == Approx(est + kQ95 * se).margin(0.03 * se).epsilon(0));
   }
 }
 
@@ -138,7 +138,7 @@ TEST_CASE("profile CI: cure fraction (cure limit and APGW, spec 5.E D2)", "[surv
     b.intercept(Par::phi).intercept(Par::lambda).intercept(Par::gamma).intercept(Par::kappa);
     const Design des = b.design();
     const SurvFit f = fit(d, des, Dist::apgw);
-    REQUIRE(f.result.loglik == Approx(-3094.6922).margin(1e-3));
+    REQUIRE(f.result.loglik == Approx(-3094.6922).margin(1e-3).epsilon(0));
     Pattern pat(f);
     ProfileTarget tc;
     tc.kind = ProfileTarget::Kind::cure_fraction;
@@ -146,7 +146,7 @@ TEST_CASE("profile CI: cure fraction (cure limit and APGW, spec 5.E D2)", "[surv
     const ProfileResult pc = profile_ci(f, d, des, tc, 0.95);
     REQUIRE(pc.lower_kind == BoundKind::found);
     REQUIRE(pc.upper_kind == BoundKind::found);
-    CHECK(pc.estimate == Approx(0.3687).margin(1e-3));
+    CHECK(pc.estimate == Approx(0.3687).margin(1e-3).epsilon(0));
     CHECK(pc.lower < 0.3687);
     CHECK(pc.upper > 0.3687);
     // Brute force at each bound p: c = log(-log p) = eta_lambda + log(1+kappa) - log(-kappa). For a grid of
@@ -181,7 +181,7 @@ TEST_CASE("profile CI: cure fraction (cure limit and APGW, spec 5.E D2)", "[surv
         }
       }
       const double lp = std::max(f1, f2);
-      CHECK(2.0 * (lhat - lp) == Approx(kQ95 * kQ95).margin(2e-4));
+      CHECK(2.0 * (lhat - lp) == Approx(kQ95 * kQ95).margin(2e-4).epsilon(0));
     }
   }
   SECTION("APGW kappa: profile CI of log(1 + kappa) brackets the estimate; Weibull-type fit errors for cure") {
@@ -303,9 +303,9 @@ TEST_CASE("counting process: split rows reproduce the unsplit fit; time-varying 
       bu.intercept(Par::kappa);
     }
     const SurvFit fs = fit(ds, bs.design(), dist), fu = fit(du, bu.design(), dist);
-    CHECK(fs.result.loglik == Approx(fu.result.loglik).margin(1e-7));
+    CHECK(fs.result.loglik == Approx(fu.result.loglik).margin(1e-7).epsilon(0));
     for (size_t k = 0; k < fu.result.coef.size(); ++k)
-      CHECK(fs.result.coef[k] == Approx(fu.result.coef[k]).margin(1e-5));
+      CHECK(fs.result.coef[k] == Approx(fu.result.coef[k]).margin(1e-5).epsilon(0));
     // Cluster-robust by subject on the split data = plain sandwich on the unsplit data.
     std::vector<int64_t> cid(id.begin(), id.end());
     if (fs.result.vcov.size() == fu.result.vcov.size() && std::isfinite(fu.result.vcov[0])) {
@@ -318,10 +318,10 @@ TEST_CASE("counting process: split rows reproduce the unsplit fit; time-varying 
   DesignBuilder b(ns);
   b.intercept(Par::lambda).column(Par::lambda, trt, "trt01").column(Par::lambda, z, "z").intercept(Par::gamma);
   const SurvFit f = fit(ds, b.design(), Dist::weibull);
-  CHECK(f.result.loglik == Approx(ref.at("loglik")).margin(1e-6));
-  CHECK(f.result.coef[0] == Approx(ref.at("lambda:(Intercept)")).margin(1e-4));
-  CHECK(f.result.coef[1] == Approx(ref.at("lambda:trt01")).margin(1e-4));
-  CHECK(f.result.coef[2] == Approx(ref.at("lambda:z")).margin(1e-4));
-  CHECK(f.result.coef[3] == Approx(ref.at("gamma:(Intercept)")).margin(1e-4));
+  CHECK(f.result.loglik == Approx(ref.at("loglik")).margin(1e-6).epsilon(0));
+  CHECK(f.result.coef[0] == Approx(ref.at("lambda:(Intercept)")).margin(1e-4).epsilon(0));
+  CHECK(f.result.coef[1] == Approx(ref.at("lambda:trt01")).margin(1e-4).epsilon(0));
+  CHECK(f.result.coef[2] == Approx(ref.at("lambda:z")).margin(1e-4).epsilon(0));
+  CHECK(f.result.coef[3] == Approx(ref.at("gamma:(Intercept)")).margin(1e-4).epsilon(0));
   CHECK(std::sqrt(vc(f.result.vcov, 4, 2, 2)) == Approx(ref.at("se_lambda:z")).epsilon(1e-3));
 }
