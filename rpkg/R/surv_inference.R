@@ -71,6 +71,13 @@ vcov.surv_mpr <- function(object, type = c("model", "sandwich", "cluster"), clus
   }
   if (anyNA(V0)) {
     V <- matrix(NA_real_, length(nm), length(nm))
+  } else if (.surv_ah_q(object) > 0L) {
+    # Tied (AH) fits: the core's sandwich in the reduced coefficients, mapped back (extras$vcov_robust).
+    if (type == "cluster") {
+      stop("Cluster-robust standard errors are not available for fits with `ah` (accelerated hazards).",
+           call. = FALSE)
+    }
+    V <- matrix(object$extras$vcov_robust, length(nm), length(nm))
   } else {
     d <- .surv_core_data(object)
     V <- surv_robust_vcov_cpp(d$time, d$time2, d$status, d$entry, d$weights, d$X, d$offsets,
@@ -147,6 +154,10 @@ vcov.surv_mpr <- function(object, type = c("model", "sandwich", "cluster"), clus
 }
 
 .surv_profile_call <- function(object, tg, level, values, control) {
+  if (.surv_ah_q(object) > 0L) {
+    stop(paste0("Profile likelihoods are not available for fits with `ah` (accelerated hazards); use ",
+                "Wald intervals (confint(fit, method = \"wald\"))."), call. = FALSE)
+  }
   d <- .surv_core_data(object)
   des <- if (tg$kind == 1L) tg$des else list(X = list(), offsets = list())
   surv_profile_cpp(d$time, d$time2, d$status, d$entry, d$weights, d$X, d$offsets, object$dist,

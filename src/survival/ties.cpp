@@ -149,6 +149,25 @@ TiedRun newton_tied(const Model& m, const TieMap& map, const std::vector<double>
   return out;
 }
 
+// A converged interior maximum: Newton converged, the reduced information is positive definite, and no
+// boundary is reached (log gamma below its bound, 1 + kappa >= 1e-3 for the APGW).
+bool tied_clean(const Model& m, const TieMap& map, const TiedRun& r) {
+  if (!r.conv.converged || !std::isfinite(r.ll)) return false;
+  const auto b = map.beta(r.theta);
+  double xi[4];
+  for (int64_t i = 0; i < m.n; ++i) {
+    m.slots(i, b.data(), xi);
+    if (m.p[2] > 0 && m.gamma_max < 1e300 && xi[2] > m.gamma_max - 1e-3) return false;
+    if (m.info.dist == Dist::apgw && m.p[3] > 0 && std::exp(xi[3]) < 1e-3) return false;
+  }
+  std::vector<double> g(map.P), h(map.P * map.P);
+  eval(m, b.data(), g.data(), h.data());
+  auto nh = map.reduce_hess(h.data());
+  for (auto& v : nh) v = -v;
+  if (!std::all_of(nh.begin(), nh.end(), [](double v) { return std::isfinite(v); })) return false;
+  return numeric::covariance_from_hessian(nh, map.D, 1e-12).ok;
+}
+
 bool is_tied_lambda(const Ties& ties, int c) {
   return std::any_of(ties.begin(), ties.end(), [c](const std::pair<int, int>& p) { return p.second == c; });
 }
@@ -283,7 +302,7 @@ SurvFit fit_tied(const SurvData& data, const Design& design, Dist dist, const Op
     }
     runs.push_back(newton_tied(m, map, s, map.project(b0), maxit, tol));
   }
-  if (!runs.back().conv.converged) {
+  if (!tied_clean(m, map, runs.back())) {
     // The untied (general hazard) fit projected onto the tie: tau = (tau_phi - beta_lambda) / 2.
     const SurvFit fg = fit(data, design, dist, sub);
     std::vector<double> bg = fg.result.coef;
@@ -295,11 +314,11 @@ SurvFit fit_tied(const SurvData& data, const Design& design, Dist dist, const Op
     }
     runs.push_back(newton_tied(m, map, s, map.project(bg), maxit, tol));
   }
+  // The best clean run, else the best converged one, else the best.
   const TiedRun* best = &runs[0];
+  auto rank = [&](const TiedRun& r) { return tied_clean(m, map, r) ? 2 : r.conv.converged ? 1 : 0; };
   for (const auto& r : runs)
-    if ((r.conv.converged && !best->conv.converged) ||
-        (r.conv.converged == best->conv.converged && r.ll > best->ll))
-      best = &r;
+    if (rank(r) > rank(*best) || (rank(r) == rank(*best) && r.ll > best->ll)) best = &r;
 
   // Inference in theta, reported in beta.
   SurvFit out;

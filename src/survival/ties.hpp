@@ -20,8 +20,9 @@ using Ties = std::vector<std::pair<int, int>>;
 Ties parse_ties(const char* fn, const std::vector<double>& v, const SurvData& data, const Design& design, Dist dist);
 
 /// The fit with the ties (called by fit() when option "ties" is set): Newton over the reduced vector
-/// theta (beta = A theta), started from the fit without the tied covariates (tau = 0) and, if that does not
-/// converge, from the untied fit projected onto the tie. Coefficients and vcov are reported in the full beta
+/// theta (beta = A theta), started from the fit without the tied covariates (tau = 0) and, if that is not a
+/// clean interior maximum (converged, information PD, no gamma/kappa bound), also from the untied fit
+/// projected onto the tie; the best clean run wins. Coefficients and vcov are reported in the full beta
 /// layout (vcov = A V_theta A', rank-deficient); df, aic and bic count theta. extras "ties" holds the pairs.
 SurvFit fit_tied(const SurvData& data, const Design& design, Dist dist, const Options& options);
 
