@@ -71,13 +71,6 @@ vcov.surv_mpr <- function(object, type = c("model", "sandwich", "cluster"), clus
   }
   if (anyNA(V0)) {
     V <- matrix(NA_real_, length(nm), length(nm))
-  } else if (.surv_ah_q(object) > 0L) {
-    # Tied (AH) fits: the core's sandwich in the reduced coefficients, mapped back (extras$vcov_robust).
-    if (type == "cluster") {
-      stop("Cluster-robust standard errors are not available for fits with `ah` (accelerated hazards).",
-           call. = FALSE)
-    }
-    V <- matrix(object$extras$vcov_robust, length(nm), length(nm))
   } else {
     d <- .surv_core_data(object)
     V <- surv_robust_vcov_cpp(d$time, d$time2, d$status, d$entry, d$weights, d$X, d$offsets,

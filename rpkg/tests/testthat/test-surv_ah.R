@@ -51,6 +51,12 @@ test_that("AH on veteran equals the maximiser of an independent AH log-likelihoo
   expect_output(print(fit), "trt \\(AH: = -phi\\)")
   expect_output(print(summary(fit)), "Accelerated hazards \\(ah\\): lambda:trt = -phi:trt")
   expect_error(confint(fit, method = "profile"), "accelerated hazards")
+  # Sandwich: V B V with the rank-deficient V is the tied sandwich A V_t (A'BA) V_t A' (core extras),
+  # also for clusters (one cluster per row = the plain sandwich)
+  Vs <- vcov(fit, type = "sandwich")
+  expect_equal(unname(Vs), unname(fit$extras$vcov_robust), tolerance = 1e-8)
+  expect_equal(unname(vcov(fit, type = "cluster", cluster = seq_len(nrow(vet)))), unname(Vs), tolerance = 1e-10)
+  expect_equal(Vs["lambda:trt", "phi:trt"], -Vs["phi:trt", "phi:trt"])
   # The AH model is nested in the general hazard model: LRT >= 0 on 1 df
   gh <- suppressWarnings(surv_mpr(Surv(time, status) ~ trt, data = vet, phi = ~ trt))
   a <- anova(fit, gh)
