@@ -317,7 +317,9 @@ HETMOD_API int hetmod_study_convergence_rate(const hetmod_study_result* res, dou
  * coefficient lambda[j_l] = -phi[i_l], so h(t|x) = h0(t e^{x'tau}) for those covariates. Needs phi and
  * lambda both free (dist APGW, BURR, GOMPERTZ, CURE_LIMIT). The fit reports the full coefficient vector
  * (tied entries included) with a rank-deficient vcov A V A'; df, "aic" and "bic" count the free
- * coefficients; extras "ties" echoes the pairs; note "ties" names them. No threshold probe is run. */
+ * coefficients; extras "ties" echoes the pairs; note "ties" names them. The threshold probe runs on
+ * the model without the tied covariates (tau = 0, nested): a higher "threshold_loglik" there flags
+ * "threshold_boundary". hetmod_surv_profile refuses tied fits; hetmod_surv_robust_vcov works. */
 HETMOD_API int hetmod_surv_fit(const double* time, const double* time2, const int32_t* status,
                                const double* entry, const double* weights, int64_t n,
                                const double* x_phi, int64_t p_phi, const double* x_lambda,

@@ -235,7 +235,8 @@ SurvFit fit_tied(const SurvData& data, const Design& design, Dist dist, const Op
   Options sub = options;
   sub.erase("ties");
   sub.erase("start");
-  sub.set("probe", 0.0);
+  const bool probe = options.get_bool("probe", true);
+  double null_threshold_ll = -kInf;  // threshold-path log-likelihood of the model without the tied covariates
 
   const Ties ties = parse_ties(fn, tie_vec, data, design, dist);
   Model m = build_model(fn, data, design, dist);
@@ -289,7 +290,13 @@ SurvFit fit_tied(const SurvData& data, const Design& design, Dist dist, const Op
       }
       d0.par[j].x = data::MatView(xs[j].data(), keep.empty() ? 0 : nr, static_cast<int64_t>(keep.size()));
     }
+    // Its threshold probe (option "probe") also bounds the tied model's supremum from below: tau = 0 is in it.
     const SurvFit f0 = fit(data, d0, dist, sub);
+    const auto tl = f0.result.extras.find("threshold_loglik");
+    if (tl != f0.result.extras.end() && !tl->second.empty()) null_threshold_ll = tl->second[0];
+    if (std::find(f0.flags.begin(), f0.flags.end(), "threshold_boundary") != f0.flags.end())
+      null_threshold_ll = std::max(null_threshold_ll, f0.result.loglik);
+    sub.set("probe", 0.0);
     std::vector<double> b0(P, 0.0);
     for (size_t j = 0; j < 4; ++j) {
       int c0 = 0;
@@ -302,6 +309,7 @@ SurvFit fit_tied(const SurvData& data, const Design& design, Dist dist, const Op
     }
     runs.push_back(newton_tied(m, map, s, map.project(b0), maxit, tol));
   }
+  sub.set("probe", 0.0);
   if (!tied_clean(m, map, runs.back())) {
     // The untied (general hazard) fit projected onto the tie: tau = (tau_phi - beta_lambda) / 2.
     const SurvFit fg = fit(data, design, dist, sub);
@@ -384,6 +392,14 @@ SurvFit fit_tied(const SurvData& data, const Design& design, Dist dist, const Op
       out.result.convergence.converged = false;
       notes.push_back("log gamma reached its bound gamma_max = " + check::fmt(gamma_max) +
                       ": the likelihood rises towards the threshold boundary, so there is no interior MLE");
+    }
+    if (probe && std::find(out.flags.begin(), out.flags.end(), "threshold_boundary") == out.flags.end() &&
+        null_threshold_ll > ll + 1e-6) {
+      out.flags.push_back("threshold_boundary");
+      out.result.extras["threshold_loglik"] = {null_threshold_ll};
+      notes.push_back("interior local maximum; the likelihood is higher (" + check::fmt(null_threshold_ll) +
+                      ") on the path to the threshold (left-truncated Weibull) boundary of the model without the "
+                      "tied covariates (tau = 0), whose supremum is not an MLE");
     }
     if (std::expm1(kmin) + 1.0 < 1e-3) {
       out.flags.push_back("cure_boundary");

@@ -24,6 +24,8 @@ Ties parse_ties(const char* fn, const std::vector<double>& v, const SurvData& da
 /// clean interior maximum (converged, information PD, no gamma/kappa bound), also from the untied fit
 /// projected onto the tie; the best clean run wins. Coefficients and vcov are reported in the full beta
 /// layout (vcov = A V_theta A', rank-deficient); df, aic and bic count theta. extras "ties" holds the pairs.
+/// Threshold boundary: the start fit (without the tied covariates, nested at tau = 0) runs the usual probe
+/// (option "probe"); a threshold log-likelihood above the tied fit's flags "threshold_boundary".
 SurvFit fit_tied(const SurvData& data, const Design& design, Dist dist, const Options& options);
 
 }  // namespace hetmod::survival::detail
