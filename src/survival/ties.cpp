@@ -231,7 +231,17 @@ SurvFit fit_tied(const SurvData& data, const Design& design, Dist dist, const Op
   const double gamma_max = options.get_double("gamma_max", std::log(50.0));
   const int64_t threads = options.get_int("threads", 1);
   const std::vector<double> tie_vec = options.get_vector("ties", {});
-  // The untied fits that supply starts validate every other option.
+  static const char* const known[] = {"maxit", "tol",   "starts",  "start", "scale",
+                                      "seed",  "gamma_max", "probe", "threads", "ties"};
+  for (const auto& key : options.keys())
+    if (std::find(std::begin(known), std::end(known), key) == std::end(known))
+      check::fail(fn,
+                  "unknown option '" + key +
+                      "' (known: maxit, tol, starts, start, scale, seed, gamma_max, probe, threads, ties)",
+                  Status::not_found);
+  check::at_least(fn, "maxit", maxit, 1);
+  check::positive(fn, "tol", tol);
+  // The untied fits that supply starts validate the other options.
   Options sub = options;
   sub.erase("ties");
   sub.erase("start");

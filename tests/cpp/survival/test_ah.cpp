@@ -217,6 +217,10 @@ TEST_CASE("AH: bad ties are clear errors", "[survival][ah]") {
   CHECK_THAT(msg(ties_opt({0})), Catch::Contains("pairs"));
   CHECK_THAT(msg(ties_opt({0, 0.5})), Catch::Contains("integer"));
   CHECK_THAT(msg(ties_opt({1, 1, 1, 1})), Catch::Contains("tied twice"));
+  Options bad = ties_opt({1, 1});
+  bad.set("start", std::vector<double>{-1.5, 0.3, -3.0, -0.3, 0.4, 0.4});
+  bad.set("nonsense", 1.0);
+  CHECK_THAT(msg(bad), Catch::Contains("unknown option 'nonsense'"));
   // lambda column 0 is the intercept: values differ from phi's trt column.
   DesignBuilder b2(static_cast<int64_t>(v.n()));
   b2.intercept(Par::phi).column(Par::phi, v.trt01, "trt").intercept(Par::lambda).column(Par::lambda, v.karno, "karno")
