@@ -313,7 +313,15 @@ HETMOD_API int hetmod_study_convergence_rate(const hetmod_study_result* res, dou
  * the note "boundary" explains them). Extras: "vcov_robust" (p x p, column-major), "aic", "bic",
  * boundary diagnostics ("threshold_loglik", "cure_limit_loglik", "cure_limit_coef", ...), and
  * "surv_dist", "surv_block_size" (used by hetmod_surv_predict). Option "probe" (0/1) as in the
- * core: probe the threshold boundary after an interior fit (default 1). */
+ * core: probe the threshold boundary after an interior fit (default 1).
+ * Accelerated hazards (AH): option "ties" (vector of 2k integers i_1, j_1, ..., i_k, j_k, 0-based) ties
+ * lambda's column j_l to phi's column i_l (the same covariate in both designs, not an intercept):
+ * coefficient lambda[j_l] = -phi[i_l], so h(t|x) = h0(t e^{x'tau}) for those covariates. Needs phi and
+ * lambda both free (dist APGW, BURR, GOMPERTZ, CURE_LIMIT). The fit reports the full coefficient vector
+ * (tied entries included) with a rank-deficient vcov A V A'; df, "aic" and "bic" count the free
+ * coefficients; extras "ties" echoes the pairs; note "ties" names them. The threshold probe runs on
+ * the model without the tied covariates (tau = 0, nested): a higher "threshold_loglik" there flags
+ * "threshold_boundary". hetmod_surv_profile refuses tied fits; hetmod_surv_robust_vcov works. */
 HETMOD_API int hetmod_surv_fit(const double* time, const double* time2, const int32_t* status,
                                const double* entry, const double* weights, int64_t n,
                                const double* x_phi, int64_t p_phi, const double* x_lambda,

@@ -147,6 +147,10 @@ vcov.surv_mpr <- function(object, type = c("model", "sandwich", "cluster"), clus
 }
 
 .surv_profile_call <- function(object, tg, level, values, control) {
+  if (.surv_ah_q(object) > 0L) {
+    stop(paste0("Profile likelihoods are not available for fits with `ah` (accelerated hazards); use ",
+                "Wald intervals (confint(fit, method = \"wald\"))."), call. = FALSE)
+  }
   d <- .surv_core_data(object)
   des <- if (tg$kind == 1L) tg$des else list(X = list(), offsets = list())
   surv_profile_cpp(d$time, d$time2, d$status, d$entry, d$weights, d$X, d$offsets, object$dist,

@@ -11,7 +11,7 @@
   z <- est / se
   tab <- cbind(Estimate = est, `Std. Error` = se, `z value` = z,
                `Pr(>|z|)` = 2 * stats::pnorm(-abs(z)))
-  rownames(tab) <- sub(paste0("^", k, ":"), "", names(est))
+  rownames(tab) <- .surv_ah_label(object, k, sub(paste0("^", k, ":"), "", names(est)))
   tab
 }
 
@@ -73,6 +73,10 @@
               format(-2 * ll + 2 * x$df, digits = 8),
               format(-2 * ll + 2 * x$df + .surv_aicc_correction(x$df, n), digits = 8),
               format(-2 * ll + log(n) * x$df, digits = 8)))
+  if (!is.null(x$ah)) {
+    cat(sprintf("Accelerated hazards (ah): %s; df counts each once\n",
+                paste0("lambda:", x$ah$names, " = -phi:", x$ah$names, collapse = ", ")))
+  }
   if (!is.null(x$vcov_type)) {
     cat(sprintf("Standard errors: %s\n", if (x$vcov_type == "cluster") {
       "cluster-robust sandwich (no small-sample factor, as survreg)"
@@ -109,7 +113,7 @@ summary.surv_mpr <- function(object, ...) {
   fixed <- vapply(.surv_pars, function(k) if (is.null(tabs[[k]])) .surv_fixed_text(object, k) else "",
                   character(1))
   keep <- c("call", "dist", "nobs", "counts", "na.action", "response", "loglik", "df",
-            "convergence", "flags", "blocks", "vcov_type")
+            "convergence", "flags", "blocks", "vcov_type", "ah")
   out <- object[intersect(keep, names(object))]
   out$coef_tables <- tabs
   out$fixed <- fixed
@@ -153,6 +157,7 @@ print.summary.surv_mpr <- function(x, digits = max(3L, getOption("digits") - 3L)
   }
   if (nrow(newdata) == 0L) stop(sprintf("`%s` has no rows.", what), call. = FALSE)
   X <- offsets <- list()
+  nah <- .surv_ah_q(object)
   for (k in .surv_pars) {
     tt <- stats::delete.response(object$terms[[k]])
     d <- tryCatch(
@@ -162,14 +167,24 @@ print.summary.surv_mpr <- function(x, digits = max(3L, getOption("digits") - 3L)
         stop(sprintf("Cannot build the design of %s from `%s`: %s", k, what,
                      sub("\\.?$", ".", conditionMessage(e))), call. = FALSE)
       })
-    if (ncol(d$x) != ncol(object$x[[k]])) {
+    if (ncol(d$x) != ncol(object$x[[k]]) - nah * (k %in% c("phi", "lambda"))) {
       stop(sprintf("The design of %s from `%s` has %d columns, but the fit has %d.", k, what,
-                   ncol(d$x), ncol(object$x[[k]])), call. = FALSE)
+                   ncol(d$x), ncol(object$x[[k]]) - nah * (k %in% c("phi", "lambda"))), call. = FALSE)
     }
     X[[k]] <- d$x
     offsets[[k]] <- if (length(object$offset[[k]])) {
       if (length(d$offset)) d$offset else rep(0, nrow(newdata))
     } else d$offset
+  }
+  if (nah) {
+    Xa <- tryCatch(
+      .surv_ah_design(object$ah$terms, newdata, xlev = object$ah$xlevels, contrasts = object$ah$contrasts,
+                      newdata = TRUE)$x,
+      error = function(e) {
+        stop(sprintf("Cannot build the accelerated-hazards design from `%s`: %s", what,
+                     sub("\\.?$", ".", conditionMessage(e))), call. = FALSE)
+      })
+    X <- .surv_ah_append(X, Xa)$X
   }
   list(X = X, offsets = offsets, rn = rownames(newdata))
 }

@@ -528,9 +528,9 @@
   }
   p_total <- sum(vapply(X, ncol, 1L))
   if (p_total == 0L) stop("The model has no free parameters.", call. = FALSE)
-  if (!is.null(control$start) && length(control$start) != p_total) {
-    stop(sprintf("control$start has length %d, but the model has %d coefficients.",
-                 length(control$start), p_total), call. = FALSE)
+  if (!is.null(control[["start"]]) && length(control[["start"]]) != p_total) {
+    stop(sprintf("control[["start"]] has length %d, but the model has %d coefficients.",
+                 length(control[["start"]]), p_total), call. = FALSE)
   }
   surv_fit_cpp(resp$time, resp$time2, resp$status, resp$entry, w, X, offsets, dist, control)
 }
@@ -587,7 +587,7 @@
 }
 
 # Flexible parametric survival regression with the APGW family: see man/surv_mpr.Rd.
-surv_mpr <- function(formula, data, dist = "apgw", phi, lambda, gamma, kappa, weights, subset,
+surv_mpr <- function(formula, data, dist = "apgw", phi, lambda, gamma, kappa, ah, weights, subset,
                      na.action, control = list(), model = TRUE, robust = FALSE, cluster, ...) {
   cl <- match.call()
   if (missing(formula) || !inherits(formula, "formula") || length(formula) != 3L) {
@@ -619,8 +619,9 @@ surv_mpr <- function(formula, data, dist = "apgw", phi, lambda, gamma, kappa, we
     }
   }
 
+  ah_tt <- if (!missing(ah)) .surv_ah_terms(.surv_check_formula(ah, "ah"), dist, forms)
   # One model frame over all variables, so that subset/na.action apply to every parameter alike.
-  vars <- .surv_frame_vars(forms, dat)
+  vars <- .surv_frame_vars(if (is.null(ah_tt)) forms else c(forms, list(ah = stats::formula(ah_tt))), dat)
   lhs <- formula[[2L]]
   fenv <- environment(formula)
   fast_surv <- is.call(lhs) && identical(lhs[[1L]], as.name("Surv")) &&
@@ -665,12 +666,24 @@ surv_mpr <- function(formula, data, dist = "apgw", phi, lambda, gamma, kappa, we
     xlevels[[k]] <- d$xlev  # (NULL removes the element, as before)
     contr[[k]] <- attr(Xk, "contrasts")
   }
-  res <- .surv_fit_core(resp, w, X, offsets, dist, control)
+  core_control <- control
+  ah_info <- NULL
+  if (!is.null(ah_tt)) {
+    ad <- .surv_ah_design(ah_tt, mf)
+    app <- .surv_ah_append(X, ad$x)
+    X <- app$X
+    core_control$ties <- app$ties
+    ah_info <- list(terms = ah_tt, xlevels = ad$xlevels, contrasts = ad$contrasts, names = colnames(ad$x),
+                    ties = matrix(as.integer(app$ties) + 1L, ncol = 2L, byrow = TRUE,
+                                  dimnames = list(colnames(ad$x), c("phi", "lambda"))))
+  }
+  res <- .surv_fit_core(resp, w, X, offsets, dist, core_control)
   fit <- .surv_new_fit(res, dist = dist, call = cl, formula = formula, forms = forms,
                        terms = terms_list, xlevels = xlevels, contrasts = contr, X = X,
                        offsets = offsets, resp = resp, y = Y, weights = w,
                        na.action = attr(mf, "na.action"), control = control,
                        model = if (isTRUE(model)) mf)
+  fit$ah <- ah_info
   if (!is.null(cl_id)) {
     fit$cluster <- .surv_cluster_codes(cl_id)
     if (resp$type == "counting") {

@@ -46,6 +46,7 @@
 #include "hetmod/survival/loglik.hpp"
 #include "hetmod/survival/model.hpp"
 #include "internal.hpp"
+#include "ties.hpp"
 
 namespace hetmod::survival {
 
@@ -886,6 +887,7 @@ std::string join(const std::vector<std::string>& v) {
 
 SurvFit fit(const SurvData& data, const Design& design, Dist dist, const Options& options) {
   const char* fn = "surv_fit";
+  if (options.has("ties")) return detail::fit_tied(data, design, dist, options);  // accelerated hazards (ties.cpp)
   const int maxit = static_cast<int>(options.get_int("maxit", 200));
   const double tol = options.get_double("tol", 1e-8);
   const int64_t nstarts = options.get_int("starts", 0);

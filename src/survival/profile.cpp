@@ -351,6 +351,8 @@ double g_cure(double k) { return k - std::log(-std::expm1(k)); }  // k = log(1 +
 
 Profiler make_profiler(const SurvFit& fit, const SurvData& data, const Design& design, const ProfileTarget& target,
                        const Options& options) {
+  check::require(fit.result.extras.count("ties") == 0, kFn,
+                 "profile likelihoods are not available for fits with ties (accelerated hazards); use Wald intervals");
   Profiler pr;
   static const char* const known[] = {"maxit", "tol", "gamma_max", "max_steps"};
   for (const auto& key : options.keys())

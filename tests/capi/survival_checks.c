@@ -11,6 +11,7 @@
  * rel.tolerance 1e-13 and mapped to the PH parameterisation: log lambda = -coef/scale,
  * log gamma = -log(scale).
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -384,6 +385,38 @@ int capi_survival_checks(void) {
                                 NULL, NULL, NULL, 0.95, NULL, &est, &lo, &hi, &lk, &uk) == HETMOD_ERR_INVALID_ARGUMENT);
     S_CHECK(hetmod_surv_robust_vcov(fit, k_time, NULL, k_status, NULL, NULL, N, NULL, x_lambda, x_gamma, NULL, NULL,
                                     NULL, vr, 8) == HETMOD_ERR_BUFFER_TOO_SMALL);
+  }
+
+  {
+    /* Accelerated hazards (option "ties"): APGW with kappa = 1 (offset_kappa = log 2) and x tied between
+     * phi (column 0) and lambda (column 1) is the Weibull PH fit above with lambda:x = (gamma - 1) tau. */
+    hetmod_options* oa = NULL;
+    hetmod_fit* fa = NULL;
+    double klog2[N], ties[2] = {0, 1}, ca[4] = {0, 0, 0, 0}, lla = 0, va[16], bad[2] = {0, 0};
+    int i;
+    for (i = 0; i < N; ++i) klog2[i] = 0.69314718055994531;
+    S_CHECK(hetmod_options_create(&oa) == HETMOD_OK);
+    S_CHECK(hetmod_options_set_vector(oa, "ties", ties, 2) == HETMOD_OK);
+    S_CHECK(hetmod_options_set_vector(oa, "offset_kappa", klog2, N) == HETMOD_OK);
+    S_CHECK(hetmod_surv_fit(k_time, NULL, k_status, NULL, NULL, N, x_lambda + N, 1, x_lambda, 2, x_gamma, 1, NULL, 0,
+                            HETMOD_SURV_DIST_APGW, oa, &fa) == HETMOD_OK);
+    if (fa) {
+      S_CHECK(hetmod_fit_coef(fa, ca, 4) == HETMOD_OK && ca[2] == -ca[0]);
+      S_CHECK(hetmod_fit_loglik(fa, &lla) == HETMOD_OK && capi_abs(lla - (-16.4953485655)) < 1e-6);
+      S_CHECK(hetmod_fit_df(fa, &df) == HETMOD_OK && df == 3);
+      S_CHECK(capi_abs((exp(ca[3]) - 1) * ca[0] - (-0.6673670916)) < 1e-5);
+      S_CHECK(hetmod_fit_vcov(fa, va, 16) == HETMOD_OK && capi_abs(va[2 + 2 * 4] - va[0]) < 1e-12 * va[0]);
+    }
+    hetmod_fit_free(fa);
+    fa = NULL;
+    /* errors: a tie with the intercept column, a Weibull (one scale) */
+    S_CHECK(hetmod_options_set_vector(oa, "ties", bad, 2) == HETMOD_OK);
+    S_CHECK(hetmod_surv_fit(k_time, NULL, k_status, NULL, NULL, N, x_lambda + N, 1, x_lambda, 2, x_gamma, 1, NULL, 0,
+                            HETMOD_SURV_DIST_APGW, oa, &fa) == HETMOD_ERR_INVALID_ARGUMENT && fa == NULL);
+    S_CHECK(hetmod_options_unset(oa, "offset_kappa") == HETMOD_OK);
+    S_CHECK(hetmod_surv_fit(k_time, NULL, k_status, NULL, NULL, N, NULL, 0, x_lambda, 2, x_gamma, 1, NULL, 0,
+                            HETMOD_SURV_DIST_WEIBULL, oa, &fa) == HETMOD_ERR_INVALID_ARGUMENT && fa == NULL);
+    hetmod_options_free(oa);
   }
 
   hetmod_fit_free(fit);

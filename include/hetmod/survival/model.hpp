@@ -108,6 +108,9 @@ struct SurvFit {
 /// "seed" (for random restarts), "gamma_max" (bound on log gamma for boundary detection, default log(50)),
 /// "probe" (1 = probe the threshold boundary at log gamma = gamma_max after an interior fit; 0 skips it, faster).
 /// With "start", a clean converged Newton fit from it is accepted without the automatic start search.
+/// "ties" (accelerated hazards; src/survival/ties.hpp): 0-based pairs (phi column i, lambda column j), each
+/// fixing beta_lambda[j] = -beta_phi[i] for the same covariate (h(t|x) = h0(t e^{x'tau})); the fit reports the
+/// full vector with vcov A V A' and df counting the free coefficients (extras "ties").
 /// Unknown keys throw Error(not_found).
 /// Throws Error(invalid_argument) for bad data (non-positive or non-finite times, bad codes, time2 < time
 /// for interval rows, entry >= exit, all rows censored, wrong shapes, singular designs).
