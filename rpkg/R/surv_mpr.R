@@ -529,7 +529,7 @@
   p_total <- sum(vapply(X, ncol, 1L))
   if (p_total == 0L) stop("The model has no free parameters.", call. = FALSE)
   if (!is.null(control[["start"]]) && length(control[["start"]]) != p_total) {
-    stop(sprintf("control[["start"]] has length %d, but the model has %d coefficients.",
+    stop(sprintf("control$start has length %d, but the model has %d coefficients.",
                  length(control[["start"]]), p_total), call. = FALSE)
   }
   surv_fit_cpp(resp$time, resp$time2, resp$status, resp$entry, w, X, offsets, dist, control)

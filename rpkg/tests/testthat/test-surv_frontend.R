@@ -199,3 +199,13 @@ test_that("the fast paths report bad input with the general path's messages", {
   d5 <- d; d5$status[1] <- 2L
   expect_match(msg(d5), "Status codes must follow")
 })
+
+test_that("control = list(starts = k) is not taken for control$start (no partial matching)", {
+  v <- survival::veteran
+  f0 <- surv_mpr(survival::Surv(time, status) ~ trt, data = v, dist = "weibull")
+  f2 <- surv_mpr(survival::Surv(time, status) ~ trt, data = v, dist = "weibull", control = list(starts = 2))
+  expect_s3_class(f2, "surv_mpr")
+  expect_equal(as.numeric(logLik(f2)), as.numeric(logLik(f0)), tolerance = 1e-8)
+  expect_error(surv_mpr(survival::Surv(time, status) ~ trt, data = v, dist = "weibull",
+                        control = list(start = 1)), "control\\$start has length 1")
+})
