@@ -10,19 +10,11 @@
  *
  *   usage: surv_weibull [n (default 400)]
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "hetmod.h"
-
-/* Square root by Newton's method (the examples link only the hetmod C library, not libm). */
-static double root(double v) {
-  double r = v > 1 ? v : 1;
-  int k;
-  if (!(v > 0)) return v == 0 ? 0 : -1;
-  for (k = 0; k < 200; ++k) r = 0.5 * (r + v / r);
-  return r;
-}
 
 static int fail(const char* what, int rc) {
   fprintf(stderr, "surv_weibull: %s failed: %s (%s)\n", what, hetmod_status_string(rc), hetmod_last_error());
@@ -52,7 +44,7 @@ static int print_fit(const char* title, const hetmod_fit* fit) {
   printf("%s: log-likelihood %.4f%s%s\n", title, ll, flags[0] ? ", boundary flags: " : "", flags);
   for (j = 0; j < p; ++j) {
     if ((rc = hetmod_fit_coef_name(fit, j, name, (int64_t)sizeof name, NULL)) != HETMOD_OK) return rc;
-    printf("  %-20s %9.4f  (SE %.4f)\n", name, coef[j], root(vc[j + j * p]));
+    printf("  %-20s %9.4f  (SE %.4f)\n", name, coef[j], sqrt(vc[j + j * p]));
   }
   return HETMOD_OK;
 }

@@ -885,6 +885,25 @@ std::string join(const std::vector<std::string>& v) {
 
 }  // namespace
 
+namespace detail {
+int64_t describe_result(FitResult& r, const Model& m, const Design& design, Dist dist, int64_t df) {
+  r.family = "survival";
+  r.model = dist_name(dist);
+  r.df = df;
+  int64_t nobs = 0;
+  for (double w : m.w) nobs += w > 0 ? 1 : 0;
+  r.nobs = nobs;
+  r.coef_names.clear();
+  for (size_t j = 0; j < 4; ++j) {
+    const auto& names = design.par[j].names;
+    for (int c = 0; c < m.p[j]; ++c)
+      r.coef_names.push_back(std::string(par_name(static_cast<Par>(j))) + ":" +
+                             (names.empty() ? "x" + std::to_string(c) : names[static_cast<size_t>(c)]));
+  }
+  return nobs;
+}
+}  // namespace detail
+
 SurvFit fit(const SurvData& data, const Design& design, Dist dist, const Options& options) {
   const char* fn = "surv_fit";
   if (options.has("ties")) return detail::fit_tied(data, design, dist, options);  // accelerated hazards (ties.cpp)
@@ -1175,20 +1194,9 @@ SurvFit fit(const SurvData& data, const Design& design, Dist dist, const Options
     ll = detail::eval(m, best.beta.data(), g.data(), h.data(), nullptr, B.data());
   }
   const std::vector<double> T = transform_matrix(m, sc);
-  out.result.family = "survival";
-  out.result.model = dist_name(dist);
+  const int64_t nobs = detail::describe_result(out.result, m, design, dist, static_cast<int64_t>(P));
   out.result.coef = to_orig(m, sc, best.beta);
   out.result.loglik = ll;
-  out.result.df = static_cast<int64_t>(P);
-  int64_t nobs = 0;
-  for (double w : m.w) nobs += w > 0 ? 1 : 0;
-  out.result.nobs = nobs;
-  for (size_t j = 0; j < 4; ++j) {
-    const auto& names = design.par[j].names;
-    for (int c = 0; c < m.p[j]; ++c)
-      out.result.coef_names.push_back(std::string(par_name(static_cast<Par>(j))) + ":" +
-                                      (names.empty() ? "x" + std::to_string(c) : names[static_cast<size_t>(c)]));
-  }
   std::vector<double> Vs;
   if (P > 0 && std::isfinite(ll)) {
     std::vector<double> nh(P * P);

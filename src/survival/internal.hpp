@@ -3,9 +3,17 @@
 // Matrices are P x P, column-major, in std::vector<double> (the layout of FitResult::vcov).
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
+#include "hetmod/core/result.hpp"
+#include "hetmod/survival/loglik.hpp"
+
 namespace hetmod::survival::detail {
+
+/// The identity fields of a fit's result shared by fit() and the tied (AH) fit: family, model (the dist
+/// name), df, nobs (rows with positive weight; returned) and the coefficient names "par:column".
+int64_t describe_result(FitResult& r, const Model& m, const Design& design, Dist dist, int64_t df);
 
 /// A B A' for P x P matrices (column-major): the change of variables of a covariance matrix
 /// (A = T, the map from internal to original coefficients) and the sandwich V B V (A = V symmetric,

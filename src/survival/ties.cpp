@@ -352,20 +352,9 @@ SurvFit fit_tied(const SurvData& data, const Design& design, Dist dist, const Op
   const auto hr = map.reduce_hess(h.data());
   const auto Br = map.reduce_hess(B.data());
   std::vector<std::string> notes;
-  out.result.family = "survival";
-  out.result.model = dist_name(dist);
+  const int64_t nobs = describe_result(out.result, m, design, dist, static_cast<int64_t>(D));
   out.result.coef = beta;
   out.result.loglik = ll;
-  out.result.df = static_cast<int64_t>(D);
-  int64_t nobs = 0;
-  for (double w : m.w) nobs += w > 0 ? 1 : 0;
-  out.result.nobs = nobs;
-  for (size_t j = 0; j < 4; ++j) {
-    const auto& names = design.par[j].names;
-    for (int c = 0; c < m.p[j]; ++c)
-      out.result.coef_names.push_back(std::string(par_name(static_cast<Par>(j))) + ":" +
-                                      (names.empty() ? "x" + std::to_string(c) : names[static_cast<size_t>(c)]));
-  }
   out.result.convergence = best->conv;
   double gn = 0;
   for (double v : gr) gn = std::max(gn, std::fabs(v));
