@@ -166,20 +166,8 @@ test_that("APGW fits equal the flexsurv custom-distribution fits (D1, D2, vetera
   skip_if_not_installed("flexsurv")
   # Live: flexsurv's likelihood at hetmod's estimates, for the data built through Surv() (interval2 with
   # NA left ends, weights, counting process): the same number.
-  hapgw <- function(x, phi = 1, lambda = 1, gamma = 1, kappa = 1) {
-    lambda * gamma * phi * (phi * x)^(gamma - 1) * (1 + (phi * x)^gamma / (1 + kappa))^(kappa - 1)
-  }
-  Hapgw <- function(x, phi = 1, lambda = 1, gamma = 1, kappa = 1) {
-    L <- log1p((phi * x)^gamma / (1 + kappa))
-    lambda * (1 + kappa) * L * ifelse(abs(kappa * L) < 1e-8, 1 + kappa * L / 2, expm1(kappa * L) / (kappa * L))
-  }
-  assign("hapgw", hapgw, envir = globalenv())
-  assign("Hapgw", Hapgw, envir = globalenv())
+  custom <- flexsurv_apgw_dist()
   on.exit(rm("hapgw", "Hapgw", envir = globalenv()))
-  custom <- list(name = "apgw", pars = c("phi", "lambda", "gamma", "kappa"), location = "lambda",
-                 transforms = c(log, log, log, function(k) log(1 + k)),
-                 inv.transforms = c(exp, exp, exp, function(e) exp(e) - 1),
-                 inits = function(t) c(1, 1 / mean(t), 1, 0.5))
   init_of <- function(b) c(1, exp(b[1]), exp(b[3]), expm1(b[4]), b[2])  # phi fixed; trt on log lambda
   fi <- fits$vet_interval_w
   at <- suppressMessages(flexsurv::flexsurvreg(Surv(lo, hi, type = "interval2") ~ trt01, data = vi, weights = w,

@@ -513,21 +513,8 @@ test_that("mpr Weibull, Burr and PGW on veteran (spec 5.C, 5.G; frozen, live whe
 
 test_that("APGW as a flexsurv custom distribution agrees (spec 5.G; live when flexsurv is installed)", {
   skip_if_not_installed("flexsurv")
-  hapgw <- function(x, phi = 1, lambda = 1, gamma = 1, kappa = 1) {
-    u <- (phi * x)^gamma
-    lambda * gamma * phi * (phi * x)^(gamma - 1) * (1 + u / (1 + kappa))^(kappa - 1)
-  }
-  Hapgw <- function(x, phi = 1, lambda = 1, gamma = 1, kappa = 1) {
-    L <- log1p((phi * x)^gamma / (1 + kappa))
-    lambda * (1 + kappa) * ifelse(abs(kappa * L) < 1e-8, L, expm1(kappa * L) / kappa)
-  }
-  assign("hapgw", hapgw, envir = globalenv())
-  assign("Hapgw", Hapgw, envir = globalenv())
+  custom <- flexsurv_apgw_dist()
   on.exit(rm("hapgw", "Hapgw", envir = globalenv()))
-  custom <- list(name = "apgw", pars = c("phi", "lambda", "gamma", "kappa"), location = "lambda",
-                 transforms = c(log, log, log, function(k) log(1 + k)),
-                 inv.transforms = c(exp, exp, exp, function(e) exp(e) - 1),
-                 inits = function(t) c(1, 1 / mean(t), 1, 0.5))
   # PH model with trt, phi fixed at 1 (hetmod's default): an interior maximum.
   h <- quiet_fit(Surv(time, status) ~ trt01, data = vet, dist = "apgw")
   fs <- suppressMessages(flexsurv::flexsurvreg(Surv(time, status) ~ trt01, data = vet, dist = custom,
