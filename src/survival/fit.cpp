@@ -877,16 +877,52 @@ bool is_clean(const Model& m, const Scaling& sc, const Attempt& a, const HessCac
   return a.clean == 1;
 }
 
-std::string join(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : ",") + x;
-  return s;
-}
-
 }  // namespace
 
 namespace detail {
-int64_t describe_result(FitResult& r, const Model& m, const Design& design, Dist dist, int64_t df) {
+FitSettings read_settings(const char* fn, const Options& options) {
+  FitSettings st;
+  st.maxit = static_cast<int>(options.get_int("maxit", 200));
+  st.tol = options.get_double("tol", 1e-8);
+  st.nstarts = options.get_int("starts", 0);
+  st.start = options.get_vector("start", {});
+  st.scale = options.get_bool("scale", true);
+  st.seed = static_cast<uint64_t>(options.get_int("seed", 1));
+  st.gamma_max = options.get_double("gamma_max", std::log(50.0));
+  st.probe = options.get_bool("probe", true);
+  st.threads = options.get_int("threads", 1);
+  static const char* const known[] = {"maxit", "tol",   "starts",  "start", "scale",
+                                      "seed",  "gamma_max", "probe", "threads", "ties"};
+  for (const auto& key : options.keys())
+    if (std::find(std::begin(known), std::end(known), key) == std::end(known))
+      check::fail(fn,
+                  "unknown option '" + key +
+                      "' (known: maxit, tol, starts, start, scale, seed, gamma_max, probe, threads, ties)",
+                  Status::not_found);
+  check::require(st.threads >= 0 && st.threads <= 1024, fn,
+                 "threads is " + std::to_string(st.threads) + ", but must be in 0..1024 (0: all hardware threads)");
+  check::at_least(fn, "maxit", st.maxit, 1);
+  check::positive(fn, "tol", st.tol);
+  check::at_least(fn, "starts", st.nstarts, 0);
+  check::finite(fn, "gamma_max", st.gamma_max);
+  return st;
+}
+
+void configure_model(Model& m, const FitSettings& st) {
+  const Dist dist = m.info.dist;
+  m.threads = st.threads == 0 ? -1 : static_cast<int>(st.threads);
+  if ((dist == Dist::apgw || dist == Dist::burr || dist == Dist::pgw) && m.p[2] > 0) m.gamma_max = st.gamma_max;
+  if (dist == Dist::apgw) m.k_min = -20.0;
+}
+
+int64_t describe_result(SurvFit& out, const Model& m, const Design& design, int64_t df) {
+  FitResult& r = out.result;
+  const Dist dist = m.info.dist;
+  out.dist = dist;
+  for (size_t j = 0; j < 4; ++j) {
+    out.block_start[j] = m.start[j];
+    out.block_size[j] = m.p[j];
+  }
   r.family = "survival";
   r.model = dist_name(dist);
   r.df = df;
@@ -902,50 +938,38 @@ int64_t describe_result(FitResult& r, const Model& m, const Design& design, Dist
   }
   return nobs;
 }
+
+void finish_notes(SurvFit& out, const std::vector<std::string>& notes) {
+  auto join = [](const std::vector<std::string>& v, const char* sep) {
+    std::string t;
+    for (const auto& x : v) t += (t.empty() ? "" : sep) + x;
+    return t;
+  };
+  if (!out.flags.empty()) out.result.notes["flags"] = join(out.flags, ",");
+  if (!notes.empty()) out.result.notes["boundary"] = join(notes, "; ");
+}
 }  // namespace detail
 
 SurvFit fit(const SurvData& data, const Design& design, Dist dist, const Options& options) {
   const char* fn = "surv_fit";
   if (options.has("ties")) return detail::fit_tied(data, design, dist, options);  // accelerated hazards (ties.cpp)
-  const int maxit = static_cast<int>(options.get_int("maxit", 200));
-  const double tol = options.get_double("tol", 1e-8);
-  const int64_t nstarts = options.get_int("starts", 0);
-  const std::vector<double> user_start = options.get_vector("start", {});
-  const bool do_scale = options.get_bool("scale", true);
-  const uint64_t seed = static_cast<uint64_t>(options.get_int("seed", 1));
-  const double gamma_max = options.get_double("gamma_max", std::log(50.0));
-  const bool probe = options.get_bool("probe", true);
-  const int64_t threads = options.get_int("threads", 1);
-  static const char* const known[] = {"maxit", "tol", "starts", "start", "scale", "seed", "gamma_max", "probe",
-                                      "threads"};
-  for (const auto& key : options.keys())
-    if (std::find(std::begin(known), std::end(known), key) == std::end(known))
-      check::fail(fn,
-                  "unknown option '" + key +
-                      "' (known: maxit, tol, starts, start, scale, seed, gamma_max, probe, threads)",
-                  Status::not_found);
-  check::require(threads >= 0 && threads <= 1024, fn,
-                 "threads is " + std::to_string(threads) + ", but must be in 0..1024 (0: all hardware threads)");
-  check::at_least(fn, "maxit", maxit, 1);
-  check::positive(fn, "tol", tol);
-  check::at_least(fn, "starts", nstarts, 0);
-  check::finite(fn, "gamma_max", gamma_max);
+  const detail::FitSettings st = detail::read_settings(fn, options);
+  const int maxit = st.maxit;
+  const double tol = st.tol;
+  const int64_t nstarts = st.nstarts;
+  const std::vector<double>& user_start = st.start;
+  const uint64_t seed = st.seed;
+  const double gamma_max = st.gamma_max;
+  const bool probe = st.probe;
 
   Model m = detail::build_model(fn, data, design, dist);
-  m.threads = threads == 0 ? -1 : static_cast<int>(threads);
-  const Scaling sc = scale_model(m, do_scale);
+  detail::configure_model(m, st);
+  const Scaling sc = scale_model(m, st.scale);
   const size_t P = static_cast<size_t>(m.ptot);
   const bool threshold_prone = (dist == Dist::apgw || dist == Dist::burr || dist == Dist::pgw) && m.p[2] > 0;
-  if (threshold_prone) m.gamma_max = gamma_max;
-  if (dist == Dist::apgw) m.k_min = -20.0;
   const StartContext ctx = start_context(m, data);
 
   SurvFit out;
-  out.dist = dist;
-  for (size_t j = 0; j < 4; ++j) {
-    out.block_start[j] = m.start[j];
-    out.block_size[j] = m.p[j];
-  }
   std::vector<std::string> notes;
 
   // ---- 2. starts and optimisation
@@ -1194,7 +1218,7 @@ SurvFit fit(const SurvData& data, const Design& design, Dist dist, const Options
     ll = detail::eval(m, best.beta.data(), g.data(), h.data(), nullptr, B.data());
   }
   const std::vector<double> T = transform_matrix(m, sc);
-  const int64_t nobs = detail::describe_result(out.result, m, design, dist, static_cast<int64_t>(P));
+  const int64_t nobs = detail::describe_result(out, m, design, static_cast<int64_t>(P));
   out.result.coef = to_orig(m, sc, best.beta);
   out.result.loglik = ll;
   std::vector<double> Vs;
@@ -1242,12 +1266,7 @@ SurvFit fit(const SurvData& data, const Design& design, Dist dist, const Options
   double gn = 0;
   for (double v : g) gn = std::max(gn, std::fabs(v));
   out.result.convergence.grad_norm = gn;
-  if (!out.flags.empty()) out.result.notes["flags"] = join(out.flags);
-  if (!notes.empty()) {
-    std::string s;
-    for (const auto& x : notes) s += (s.empty() ? "" : "; ") + x;
-    out.result.notes["boundary"] = s;
-  }
+  detail::finish_notes(out, notes);
   return out;
 }
 

@@ -225,34 +225,21 @@ Ties parse_ties(const char* fn, const std::vector<double>& v, const SurvData& da
 
 SurvFit fit_tied(const SurvData& data, const Design& design, Dist dist, const Options& options) {
   const char* fn = "surv_fit";
-  const int maxit = static_cast<int>(options.get_int("maxit", 200));
-  const double tol = options.get_double("tol", 1e-8);
-  const std::vector<double> user_start = options.get_vector("start", {});
-  const double gamma_max = options.get_double("gamma_max", std::log(50.0));
-  const int64_t threads = options.get_int("threads", 1);
+  const FitSettings st = read_settings(fn, options);
+  const int maxit = st.maxit;
+  const double tol = st.tol;
+  const std::vector<double>& user_start = st.start;
   const std::vector<double> tie_vec = options.get_vector("ties", {});
-  static const char* const known[] = {"maxit", "tol",   "starts",  "start", "scale",
-                                      "seed",  "gamma_max", "probe", "threads", "ties"};
-  for (const auto& key : options.keys())
-    if (std::find(std::begin(known), std::end(known), key) == std::end(known))
-      check::fail(fn,
-                  "unknown option '" + key +
-                      "' (known: maxit, tol, starts, start, scale, seed, gamma_max, probe, threads, ties)",
-                  Status::not_found);
-  check::at_least(fn, "maxit", maxit, 1);
-  check::positive(fn, "tol", tol);
-  // The untied fits that supply starts validate the other options.
+  // The untied fits that supply starts.
   Options sub = options;
   sub.erase("ties");
   sub.erase("start");
-  const bool probe = options.get_bool("probe", true);
+  const bool probe = st.probe;
   double null_threshold_ll = -kInf;  // threshold-path log-likelihood of the model without the tied covariates
 
   const Ties ties = parse_ties(fn, tie_vec, data, design, dist);
   Model m = build_model(fn, data, design, dist);
-  m.threads = threads == 0 ? -1 : static_cast<int>(std::clamp<int64_t>(threads, 0, 1024));
-  if ((dist == Dist::apgw || dist == Dist::burr) && m.p[2] > 0) m.gamma_max = gamma_max;
-  if (dist == Dist::apgw) m.k_min = -20.0;
+  configure_model(m, st);  // (the PGW, threshold-prone too, is refused by parse_ties)
   const TieMap map = make_map(m, ties);
   const size_t P = map.P, D = map.D;
 
@@ -340,11 +327,6 @@ SurvFit fit_tied(const SurvData& data, const Design& design, Dist dist, const Op
 
   // Inference in theta, reported in beta.
   SurvFit out;
-  out.dist = dist;
-  for (size_t j = 0; j < 4; ++j) {
-    out.block_start[j] = m.start[j];
-    out.block_size[j] = m.p[j];
-  }
   const std::vector<double> beta = map.beta(best->theta);
   std::vector<double> g(P), h(P * P), B(P * P, 0.0);
   const double ll = eval(m, beta.data(), g.data(), h.data(), nullptr, B.data());
@@ -352,7 +334,7 @@ SurvFit fit_tied(const SurvData& data, const Design& design, Dist dist, const Op
   const auto hr = map.reduce_hess(h.data());
   const auto Br = map.reduce_hess(B.data());
   std::vector<std::string> notes;
-  const int64_t nobs = describe_result(out.result, m, design, dist, static_cast<int64_t>(D));
+  const int64_t nobs = describe_result(out, m, design, static_cast<int64_t>(D));
   out.result.coef = beta;
   out.result.loglik = ll;
   out.result.convergence = best->conv;
@@ -389,7 +371,7 @@ SurvFit fit_tied(const SurvData& data, const Design& design, Dist dist, const Op
     if (m.gamma_max < 1e300 && gmax > m.gamma_max - 1e-3) {
       out.flags.push_back("threshold_boundary");
       out.result.convergence.converged = false;
-      notes.push_back("log gamma reached its bound gamma_max = " + check::fmt(gamma_max) +
+      notes.push_back("log gamma reached its bound gamma_max = " + check::fmt(st.gamma_max) +
                       ": the likelihood rises towards the threshold boundary, so there is no interior MLE");
     }
     if (probe && std::find(out.flags.begin(), out.flags.end(), "threshold_boundary") == out.flags.end() &&
@@ -419,16 +401,7 @@ SurvFit fit_tied(const SurvData& data, const Design& design, Dist dist, const Op
     tn += (tn.empty() ? "" : ", ") + out.result.coef_names[static_cast<size_t>(m.start[1] + pr.second)] + " = -" +
           out.result.coef_names[static_cast<size_t>(m.start[0] + pr.first)];
   out.result.notes["ties"] = tn + " (accelerated hazards)";
-  if (!out.flags.empty()) {
-    std::string f;
-    for (const auto& x : out.flags) f += (f.empty() ? "" : ",") + x;
-    out.result.notes["flags"] = f;
-  }
-  if (!notes.empty()) {
-    std::string sn;
-    for (const auto& x : notes) sn += (sn.empty() ? "" : "; ") + x;
-    out.result.notes["boundary"] = sn;
-  }
+  finish_notes(out, notes);
   return out;
 }
 
