@@ -40,9 +40,10 @@
 
 # (internal) The AH design (n x q, no intercept) of a model frame or newdata.
 .surv_ah_design <- function(tt, data, xlev = NULL, contrasts = NULL, newdata = FALSE) {
-  d <- .surv_design_one(tt, data, xlev = xlev, contrasts = contrasts, name = "ah", newdata = newdata)
+  d <- .surv_design_one(tt, data, xlev = xlev, contrasts = contrasts, name = "ah", newdata = newdata,
+                        xlevels = TRUE)
   X <- d$x[, colnames(d$x) != "(Intercept)", drop = FALSE]
-  list(x = X, contrasts = attr(d$x, "contrasts"), xlevels = stats::.getXlevels(tt, d$mf))
+  list(x = X, contrasts = attr(d$x, "contrasts"), xlevels = d$xlev)
 }
 
 # (internal) Appends the AH columns to phi and lambda; returns the designs and the core's "ties" vector.

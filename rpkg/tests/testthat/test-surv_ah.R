@@ -128,3 +128,15 @@ test_that("ah: clear errors", {
   expect_error(surv_mpr(Surv(time, status) ~ 1, data = vet, ah = ~ 1), "must name covariates")
   expect_error(surv_mpr(Surv(time, status) ~ 1, data = vet, ah = Surv(time, status) ~ trt), "one-sided")
 })
+
+test_that("a factor AH covariate keeps its levels: predict(newdata) equals the prediction on the fit's rows", {
+  v <- survival::veteran
+  v$cell <- factor(v$celltype)
+  f <- suppressWarnings(surv_mpr(survival::Surv(time, status) ~ 1, data = v, dist = "apgw", ah = ~ cell))
+  expect_identical(f$ah$xlevels, list(cell = levels(v$cell)))
+  nd <- v[c(1, 40, 80, 120), "cell", drop = FALSE]
+  p_new <- predict(f, newdata = nd, type = "survival", times = 100)
+  p_fit <- predict(f, type = "survival", times = 100)
+  expect_equal(unname(p_new), unname(p_fit[c(1, 40, 80, 120)]), tolerance = 1e-12)
+  expect_gt(length(unique(round(p_new, 8))), 1L)  # the four rows are of different cell types
+})
