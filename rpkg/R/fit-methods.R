@@ -28,20 +28,15 @@ new_hetmod_fit <- function(coefficients, vcov = NULL, loglik = NA_real_, df = le
   nms <- names(coefficients)
   if (p > 0L && (is.null(nms) || anyNA(nms) || any(!nzchar(nms)) || anyDuplicated(nms)))
     stop("`coefficients` must have unique, non-empty names.", call. = FALSE)
-  # (Each normalisation below is skipped when the input already has the normal form: the result is the
-  # same object, without the copies and the R-level calls.)
-  if (!is.double(coefficients) || !identical(attributes(coefficients), if (!is.null(nms)) list(names = nms)))
-    coefficients <- stats::setNames(as.numeric(coefficients), nms)
+  coefficients <- stats::setNames(as.numeric(coefficients), nms)
 
   if (is.null(vcov) || length(vcov) == 0L) vcov <- matrix(NA_real_, p, p)
   if (!is.matrix(vcov) || !is.numeric(vcov) || nrow(vcov) != p || ncol(vcov) != p)
     stop(sprintf("`vcov` must be a %d x %d numeric matrix.", p, p), call. = FALSE)
-  dn <- dimnames(vcov)
-  if (!is.null(dn) && !((is.null(dn[[1L]]) || identical(dn[[1L]], nms)) && (is.null(dn[[2L]]) || identical(dn[[2L]], nms))))
+  if (!is.null(dimnames(vcov)) && !all(vapply(dimnames(vcov), function(d) is.null(d) || identical(d, nms), TRUE)))
     stop("The dimnames of `vcov` must equal names(coefficients).", call. = FALSE)
-  if (!is.double(vcov)) storage.mode(vcov) <- "double"
-  if (!identical(attributes(vcov), list(dim = c(p, p), dimnames = list(nms, nms))))
-    dimnames(vcov) <- list(nms, nms)
+  storage.mode(vcov) <- "double"
+  dimnames(vcov) <- list(nms, nms)
 
   if (!is.numeric(loglik) || length(loglik) != 1L) stop("`loglik` must be a single number.", call. = FALSE)
   if (!is_whole(df) || df < 0) stop("`df` must be a single whole number >= 0.", call. = FALSE)
@@ -52,22 +47,18 @@ new_hetmod_fit <- function(coefficients, vcov = NULL, loglik = NA_real_, df = le
       length(convergence$converged) != 1L || is.na(convergence$converged))
     stop("`convergence` must be a list with a TRUE/FALSE element `converged`.", call. = FALSE)
   if (!(identical(names(convergence), .conv_fields) && all(lengths(convergence, use.names = FALSE) > 0L))) {
+    # (a record that already has every field, in order, needs no filling: modifyList() is the costly step)
     defaults <- list(converged = NA, code = NA_integer_, optimizer = NA_character_, reason = NA_character_,
                      iterations = NA_integer_, grad_norm = NA_real_)
     extra_conv <- convergence[setdiff(names(convergence), .conv_fields)]
     convergence <- c(utils::modifyList(defaults, convergence[intersect(names(convergence), .conv_fields)]),
                      extra_conv)
   }
-  v <- convergence$code
-  if (!is.integer(v) || !is.null(attributes(v))) convergence$code <- as.integer(v)
-  v <- convergence$iterations
-  if (!is.integer(v) || !is.null(attributes(v))) convergence$iterations <- as.integer(v)
-  v <- convergence$grad_norm
-  if (!is.double(v) || !is.null(attributes(v))) convergence$grad_norm <- as.numeric(v)
-  v <- convergence$optimizer
-  if (!is.character(v) || !is.null(attributes(v))) convergence$optimizer <- as.character(v)
-  v <- convergence$reason
-  if (!is.character(v) || !is.null(attributes(v))) convergence$reason <- as.character(v)
+  convergence$code <- as.integer(convergence$code)
+  convergence$iterations <- as.integer(convergence$iterations)
+  convergence$grad_norm <- as.numeric(convergence$grad_norm)
+  convergence$optimizer <- as.character(convergence$optimizer)
+  convergence$reason <- as.character(convergence$reason)
 
   if (!is.character(family) || length(family) != 1L) stop("`family` must be a single string.", call. = FALSE)
   if (!is.character(model) || length(model) != 1L) stop("`model` must be a single string.", call. = FALSE)
@@ -78,7 +69,7 @@ new_hetmod_fit <- function(coefficients, vcov = NULL, loglik = NA_real_, df = le
     en <- names(extras)
     if (is.null(en) || any(!nzchar(en)) || anyDuplicated(en))
       stop("Family-specific elements in `...` must have unique names.", call. = FALSE)
-    clash <- en[match(en, .fit_fields, 0L) > 0L]
+    clash <- intersect(en, .fit_fields)
     if (length(clash))
       stop(sprintf("Element `%s` is a common field of hetmod_fit and cannot be passed in `...`.", clash[1L]),
            call. = FALSE)
@@ -86,9 +77,7 @@ new_hetmod_fit <- function(coefficients, vcov = NULL, loglik = NA_real_, df = le
   fit <- c(list(coefficients = coefficients, vcov = vcov, loglik = as.numeric(loglik), df = as.integer(df),
                 nobs = as.integer(nobs), convergence = convergence, call = call, family = family,
                 model = model), extras)
-  class(fit) <- if (!anyDuplicated(class) && anyNA(match("hetmod_fit", class))) c(class, "hetmod_fit") else
-    unique(c(class, "hetmod_fit"))
-  fit
+  structure(fit, class = unique(c(class, "hetmod_fit")))
 }
 
 # Issues an R warning (class "hetmod_convergence_warning") when a fit did not converge. Family

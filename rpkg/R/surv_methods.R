@@ -167,9 +167,10 @@ print.summary.surv_mpr <- function(x, digits = max(3L, getOption("digits") - 3L)
         stop(sprintf("Cannot build the design of %s from `%s`: %s", k, what,
                      sub("\\.?$", ".", conditionMessage(e))), call. = FALSE)
       })
-    if (ncol(d$x) != ncol(object$x[[k]]) - nah * (k %in% c("phi", "lambda"))) {
+    pk <- ncol(object$x[[k]]) - nah * (k %in% c("phi", "lambda"))  # the AH columns are appended below
+    if (ncol(d$x) != pk) {
       stop(sprintf("The design of %s from `%s` has %d columns, but the fit has %d.", k, what,
-                   ncol(d$x), ncol(object$x[[k]]) - nah * (k %in% c("phi", "lambda"))), call. = FALSE)
+                   ncol(d$x), pk), call. = FALSE)
     }
     X[[k]] <- d$x
     offsets[[k]] <- if (length(object$offset[[k]])) {

@@ -35,22 +35,17 @@
 .surv_formula_fixed <- function(f) {
   r <- .surv_rhs_const(f)
   if (!is.null(r)) return(r == 0)
-  tt <- stats::terms(f)
+  tt <- .surv_terms(f)
   attr(tt, "intercept") == 0L && length(attr(tt, "term.labels")) == 0L
 }
 .surv_formula_has_offset <- function(f) {
-  is.null(.surv_rhs_const(f)) && !is.null(attr(stats::terms(f), "offset"))
+  is.null(.surv_rhs_const(f)) && !is.null(attr(.surv_terms(f), "offset"))
 }
 
-# (internal) The formulas ~ 0 and ~ 1 with environment `env` (identical() to as.formula("~ 0", env = env),
-# without parsing a string).
-.surv_zero_formula <- function(env) {
-  f <- ~ 0
-  environment(f) <- env
-  f
-}
-.surv_one_formula <- function(env) {
-  f <- ~ 1
+# (internal) The formula ~ 1 (one = TRUE) or ~ 0 with environment `env` (identical() to
+# as.formula("~ 1", env = env), without parsing a string).
+.surv_const_formula <- function(one, env) {
+  f <- if (one) ~ 1 else ~ 0
   environment(f) <- env
   f
 }
@@ -87,15 +82,11 @@
 # structurally fixed parameters, and the phi/lambda rule for the Weibull and exponential.
 .surv_par_formulas <- function(dist, rhs, given) {
   env <- environment(rhs)
-  zero <- .surv_zero_formula(env)
-  one <- .surv_one_formula(env)
-  # Covariates (terms, or an offset on a free intercept) on the main formula's right-hand side: one
-  # terms() call, none for ~ 0 and ~ 1.
-  rhs_has_cov <- is.null(.surv_rhs_const(rhs)) && {
-    tt <- .surv_terms(rhs)
-    nlab <- length(attr(tt, "term.labels"))
-    !(attr(tt, "intercept") == 0L && nlab == 0L) && (nlab > 0L || !is.null(attr(tt, "offset")))
-  }
+  zero <- .surv_const_formula(FALSE, env)
+  one <- .surv_const_formula(TRUE, env)
+  # Covariates (terms, or an offset on a free intercept) on the main formula's right-hand side.
+  rhs_has_cov <- !.surv_formula_fixed(rhs) &&
+    (length(attr(.surv_terms(rhs), "term.labels")) > 0L || .surv_formula_has_offset(rhs))
   # Which scale receives the main formula's right-hand side.
   primary <- switch(dist, loglogistic = , pgw = "phi", "lambda")
   if (dist %in% c("weibull", "exponential") && !is.null(given$phi) && !.surv_formula_fixed(given$phi)) {
@@ -213,7 +204,7 @@
   NULL
 }
 
-# (internal) Per-session caches of the front end (.surv_memo, .surv_survival_Surv, .surv_const_design).
+# (internal) Per-session caches of the front end (.surv_memo, .surv_const_design).
 .surv_cache <- new.env(parent = emptyenv())
 
 # (internal) terms() of a formula through a small cache of the 16 most recent formulas: terms()
@@ -242,14 +233,9 @@
   .surv_cache[[slot]] <- c(list(list(key, val)), cache[seq_len(min(length(cache), 15L))])
   val
 }
-# (internal) survival::Surv, looked up once per session (`::` costs microseconds on every call).
-.surv_survival_Surv <- function() {
-  s <- .surv_cache$Surv
-  if (is.null(s)) {
-    s <- survival::Surv
-    .surv_cache$Surv <- s
-  }
-  s
+# (internal) The right-hand side vars[1] + vars[2] + ... of a model-frame formula (1 without vars).
+.surv_rhs_sum <- function(vars) {
+  if (length(vars)) Reduce(function(u, v) call("+", u, v), lapply(vars, as.name)) else 1
 }
 
 # (internal) The combined model frame without model.frame() for the common call: `data` a data frame,
@@ -267,7 +253,7 @@
   a <- as.character(lhs[[2L]])
   b <- as.character(lhs[[3L]])
   nms <- names(data)
-  if (anyNA(match(c(a, b, vars), nms)) || !is.na(match("Surv", nms))) return(NULL)
+  if (anyNA(match(c(a, b, vars), nms))) return(NULL)  # (the caller has checked that Surv is not a column)
   cols <- .subset(data, vars)
   for (v in cols) {
     if (!(is.double(v) || is.integer(v)) || !is.null(attributes(v)) || anyNA(v)) return(NULL)
@@ -277,8 +263,7 @@
   # The frame's terms (with predvars and dataClasses) and column names depend only on the response call
   # and the variable names: cached (.surv_memo), with the formula's environment set on every call.
   sk <- .surv_memo("frame", list(lhs, vars), function() {
-    rhs <- if (length(vars)) Reduce(function(u, v) call("+", u, v), lapply(vars, as.name)) else 1
-    combined <- call("~", lhs, rhs)
+    combined <- call("~", lhs, .surv_rhs_sum(vars))
     class(combined) <- "formula"
     environment(combined) <- emptyenv()
     tt <- stats::terms(combined)
@@ -411,20 +396,8 @@
   }
   d <- if (getOption("hetmod.surv_fast", TRUE)) .surv_design_simple(tt, data)
   if (!is.null(d)) {
-    # The same checks as below on the data columns instead of X (X adds only its column of ones;
-    # integer columns are always finite).
-    for (v in d$cols) {
-      if (anyNA(v)) {
-        stop(sprintf("Missing or undefined values in the covariates of %s%s.", name,
-                     if (newdata) " in `newdata`" else ""), call. = FALSE)
-      }
-    }
-    for (v in d$cols) {
-      if (is.double(v) && !is.finite(sum(v)) && !all(is.finite(v))) {
-        stop(sprintf("Non-finite values in the covariates of %s.", name), call. = FALSE)
-      }
-    }
-    return(list(x = d$x, offset = numeric(0), terms = d$terms, xlev = d$xlev))
+    X <- d$x
+    off <- numeric(0)
   } else {
     mf <- stats::model.frame(tt, data = data, na.action = stats::na.pass, xlev = xlev)
     X <- stats::model.matrix(tt, mf, contrasts.arg = contrasts)
@@ -490,7 +463,7 @@
   dc <- rep.int("numeric", length(labs))
   names(dc) <- labs
   attr(tt, "dataClasses") <- dc
-  list(x = X, terms = tt, xlev = .surv_no_xlevels, cols = cols)
+  list(x = X, terms = tt, xlev = .surv_no_xlevels)
 }
 
 .surv_control_names <- c("maxit", "tol", "starts", "start", "scale", "seed", "gamma_max", "probe", "threads")
@@ -543,9 +516,7 @@
 # as model.frame's own na.action, including drop.unused.levels after the rows are removed). The frame's
 # terms get the formula's environment (the one evaluating Surv() with .surv_fast_surv is temporary).
 .surv_model_frame <- function(mfc, lhs, vars, fenv, fast_surv, pf) {
-  rhs_expr <- if (length(vars)) {
-    Reduce(function(a, b) call("+", a, b), lapply(vars, as.name))
-  } else 1
+  rhs_expr <- .surv_rhs_sum(vars)
   env <- fenv
   if (fast_surv) {
     # The frame evaluates Surv(...) with the fast equivalent (same object; .surv_fast_surv).
@@ -625,7 +596,7 @@ surv_mpr <- function(formula, data, dist = "apgw", phi, lambda, gamma, kappa, ah
   lhs <- formula[[2L]]
   fenv <- environment(formula)
   fast_surv <- is.call(lhs) && identical(lhs[[1L]], as.name("Surv")) &&
-    identical(get0("Surv", envir = fenv, inherits = TRUE), .surv_survival_Surv()) &&
+    identical(get0("Surv", envir = fenv, inherits = TRUE), survival::Surv) &&
     !(!is.null(dat) && "Surv" %in% names(dat))
   if (!is.logical(robust) || length(robust) != 1L || is.na(robust)) {
     stop("`robust` must be TRUE or FALSE.", call. = FALSE)

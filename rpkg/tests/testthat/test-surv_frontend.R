@@ -159,8 +159,8 @@ test_that("the terms cache returns stats::terms() and keeps no environment alive
   expect_identical(environment(hetmod:::.surv_terms(f2)), e2)
   cached <- unlist(lapply(hetmod:::.surv_cache$terms, function(e) environment(e[[2L]])))
   expect_true(all(vapply(cached, identical, TRUE, emptyenv())))
-  expect_identical(hetmod:::.surv_zero_formula(e1), stats::as.formula("~ 0", env = e1))
-  expect_identical(hetmod:::.surv_one_formula(e1), stats::as.formula("~ 1", env = e1))
+  expect_identical(hetmod:::.surv_const_formula(FALSE, e1), stats::as.formula("~ 0", env = e1))
+  expect_identical(hetmod:::.surv_const_formula(TRUE, e1), stats::as.formula("~ 1", env = e1))
 })
 
 test_that("new_hetmod_fit() skips normalisations only when they change nothing", {
