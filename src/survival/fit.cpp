@@ -495,7 +495,6 @@ Model restrict_model(const Model& m, Dist dist, std::array<bool, 4> keep) {
       if (r.info.structural[j]) {
         std::fill(r.off[j].begin(), r.off[j].end(), 0.0);
         r.off_mean[j] = 0.0;
-        r.zero_off[j] = true;
       }
     }
     r.start[j] = pt;
@@ -572,7 +571,6 @@ double profile_exponential_start(const Model& wb, const Scaling& sc, const Start
       if (wb.info.fixed[j] != 0.0) return kNaN;
       continue;
     }
-    if (wb.zero_off[j]) continue;
     if (wb.off_mean[j] != 0.0) return kNaN;
     for (double v : wb.off[j])
       if (v != 0.0) return kNaN;

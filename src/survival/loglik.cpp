@@ -685,7 +685,6 @@ Model build_model(const char* fn, const SurvData& d, const Design& design, Dist 
     if (!pd.offset.empty())
       for (double v : of) osum += v;
     m.off_mean[static_cast<size_t>(j)] = osum / static_cast<double>(n);
-    m.zero_off[static_cast<size_t>(j)] = pd.offset.empty();
   }
   m.ptot = pt;
   if (dist == Dist::weibull || dist == Dist::exponential) {
@@ -822,7 +821,7 @@ ChunkBuffers& chunk_buffers() {
     buf.K.resize(sub);
     buf.V.resize(sub);
     buf.one.assign(sub, 1.0);
-    buf.fix.resize(2 * sub);  // the prepass's rows, then the lanes' out-of-range rows (repeats allowed)
+    buf.fix.resize(sub);  // the rows whose lanes left vmath's fast range (each row at most once)
   }
   return buf;
 }
@@ -1041,25 +1040,13 @@ HETMOD_VINLINE bool weibull_plain_lanes(const double* ep, const double* el, cons
   }
   return true;
 }
-template <int Order>
-bool weibull_plain_base(const double* ep, const double* el, const double* eg, const double* logt, const double* wv,
-                        const int32_t* st, double eg0, double gam, int64_t sl, double* v, double* G, double* Hs) {
-  return weibull_plain_lanes<2, Order>(ep, el, eg, logt, wv, st, eg0, gam, sl, v, G, Hs);
-}
-#if HETMOD_HAVE_AVX2_TARGET
-template <int Order>
-HETMOD_TARGET_AVX2 bool weibull_plain_avx2(const double* ep, const double* el, const double* eg, const double* logt,
-                                           const double* wv, const int32_t* st, double eg0, double gam, int64_t sl,
-                                           double* v, double* G, double* Hs) {
-  return weibull_plain_lanes<4, Order>(ep, el, eg, logt, wv, st, eg0, gam, sl, v, G, Hs);
-}
-#endif
 
 // Fused Weibull rows (kappa = 1) of one sub-block [s0, s1) when every row is an event or right-censored
 // without truncation (else false, nothing written): adds the values to total and writes the slot
 // derivatives (row_weibull's formulas) to G (rows phi, lambda, gamma) and H (packed pairs of those slots).
-template <int Order>
-bool weibull_block(const Model& m, const double* ep, const double* el, const double* eg, int64_t s0, int64_t s1,
+// W: the lane width chosen by eval_rows (inlined into its baseline or AVX2 build).
+template <int W, int Order>
+HETMOD_VINLINE bool weibull_block(const Model& m, const double* ep, const double* el, const double* eg, int64_t s0, int64_t s1,
                    double* G, double* Hs, double& total) {
   const int32_t* st = m.status.data() + s0;
   const double* logv = m.logv.data() + s0;
@@ -1074,26 +1061,10 @@ bool weibull_block(const Model& m, const double* ep, const double* el, const dou
   const double eg0 = eg[0];
   const double gam0 = std::exp(eg0);
   double v[kSub] = {};  // (zeroed: GCC cannot see that sl >= 1)
-#if HETMOD_HAVE_AVX2_TARGET
-  const bool plain = numeric::vmath::use_avx2()
-                         ? weibull_plain_avx2<Order>(ep, el, eg, logt, wv, st, eg0, gam0, sl, v, G, Hs)
-                         : weibull_plain_base<Order>(ep, el, eg, logt, wv, st, eg0, gam0, sl, v, G, Hs);
-#else
-  const bool plain = weibull_plain_base<Order>(ep, el, eg, logt, wv, st, eg0, gam0, sl, v, G, Hs);
-#endif
-  if (plain) {
-    // Four interleaved partial sums in a fixed order (the same for every SIMD width and thread count; a
-    // single running sum would be one long dependency chain of additions).
-    double t0 = 0, t1 = 0, t2 = 0, t3 = 0;
-    int64_t j = 0;
-    for (; j + 4 <= sl; j += 4) {
-      t0 += v[j];
-      t1 += v[j + 1];
-      t2 += v[j + 2];
-      t3 += v[j + 3];
-    }
-    for (; j < sl; ++j) t0 += v[j];
-    total += (t0 + t1) + (t2 + t3);
+  if (weibull_plain_lanes<W, Order>(ep, el, eg, logt, wv, st, eg0, gam0, sl, v, G, Hs)) {
+    // Four interleaved partial sums in a fixed order (vsum: the same bits for every SIMD width and thread
+    // count; a single running sum would be one long dependency chain of additions).
+    total += vsum<W, 1>(v, nullptr, nullptr, sl);
     return true;
   }
   double last_eg = std::numeric_limits<double>::quiet_NaN(), gam = 0.0;
@@ -1436,7 +1407,7 @@ HETMOD_VINLINE void apgw_block(const Model& m, const Layout& lay, const double* 
       }
     }
   }
-  // Scalar fix-ups (a row listed twice is recomputed with the same result).
+  // Scalar fix-ups of the rows listed in fix.
   RowOut r;
   for (int64_t f = 0; f < nfix; ++f) {
     const int64_t jj = fix[f];
@@ -1491,7 +1462,7 @@ HETMOD_VINLINE double eval_rows_impl(const Model& m, const Layout& lay, const do
     const int64_t s1 = std::min(i1, s0 + kSub), sl = s1 - s0, o = s0 - i0;
     bool done = false;
     if (kern == Kernel::weibull && fast_ok) {
-      done = weibull_block<Order>(m, E0 + o, E1 + o, E2 + o, s0, s1, G, Hs, total);
+      done = weibull_block<W, Order>(m, E0 + o, E1 + o, E2 + o, s0, s1, G, Hs, total);
     } else if (kern == Kernel::apgw && fast_ok) {
       apgw_block<W, Order>(m, lay, E0 + o, E1 + o, E2 + o, E3 + o, s0, s1, cb, cache, total);
       done = true;

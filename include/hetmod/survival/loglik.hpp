@@ -122,8 +122,6 @@ struct Model {
   int ptot = 0;
   /// Mean of off[j] over the rows (summed in row order; set by build_model, kept by fit.cpp's restrict_model).
   std::array<double, 4> off_mean{};
-  /// off[j] is all zero because no offset was given (build_model; false = not known).
-  std::array<bool, 4> zero_off{};
   /// Every row is an event or right-censored without truncation (status 0/1, logv = -Inf); false = unknown
   /// (the fused Weibull rows then check each block).
   bool simple_rows = false;
